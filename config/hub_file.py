@@ -1,0 +1,111 @@
+"""The hub file: the non-secret shape of the hub, one TOML file.
+
+One workspace per client business: which Trello board, Notion database, Google calendar and Toggl
+workspace it uses, and how their fields map onto each other. `config/hub.example.toml` documents
+every key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Language = Literal["en", "fr"]
+
+
+def _valid_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {name!r} (e.g. 'Europe/Paris')") from exc
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_valid_timezone)]
+# Enough to catch a name typed where an address belongs; delivery is the services' business.
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", to_lower=True)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo in the hub file must not silently drop a mapping.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrelloBoard(_Strict):
+    board_id: str = Field(min_length=1)
+
+
+class NotionDatabase(_Strict):
+    """A Notion database of tasks; its data source is resolved at run time unless given."""
+
+    database_id: str = Field(min_length=1)
+    data_source_id: str | None = None
+    title_property: str = "Name"
+    status_property: str = "Status"
+    due_property: str = "Due"
+    assignee_property: str = "Assignee"
+    labels_property: str = "Tags"
+    estimate_property: str = "Estimate (h)"
+    link_property: str = Field("Hub ID", description="Rich-text property holding the hub's link id.")
+
+
+class GoogleCalendar(_Strict):
+    calendar_id: str = Field("primary", min_length=1)
+
+
+class TogglWorkspace(_Strict):
+    workspace_id: int = Field(gt=0)
+
+
+class Person(_Strict):
+    """One member of the team, as each service knows her."""
+
+    name: str = Field(min_length=1)
+    email: Email
+    role: str | None = None
+    trello_username: str | None = None
+    notion_user_id: str | None = None
+    toggl_user_id: int | None = None
+    aliases: tuple[str, ...] = ()
+
+
+class Workspace(_Strict):
+    """One client business."""
+
+    name: str = Field(min_length=1)
+    timezone: TimeZoneName = "Europe/Paris"
+    language: Language = "en"
+    trello: TrelloBoard | None = None
+    notion: NotionDatabase | None = None
+    google: GoogleCalendar | None = None
+    toggl: TogglWorkspace | None = None
+    status_map: dict[str, str] = Field(
+        default_factory=dict, description="Trello list name -> Notion status name."
+    )
+    done_statuses: tuple[str, ...] = ("Done",)
+    people: tuple[Person, ...] = ()
+
+    def services(self) -> list[str]:
+        """The services this workspace uses, in the settings' naming."""
+        return [name for name in ("trello", "google", "toggl", "notion") if getattr(self, name) is not None]
+
+
+class HubFile(_Strict):
+    workspaces: dict[str, Workspace] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _keys_are_slugs(self) -> HubFile:
+        for key in self.workspaces:
+            if not key.replace("-", "").replace("_", "").isalnum() or key != key.lower():
+                raise ValueError(f"workspace key {key!r} must be lowercase letters, digits, '-' or '_'")
+        return self
+
+
+def read_hub_file(path: Path) -> dict[str, object]:
+    """The raw TOML table; `tomllib.TOMLDecodeError` and `OSError` propagate to the loader."""
+    with path.open("rb") as handle:
+        return tomllib.load(handle)

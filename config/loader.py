@@ -1,0 +1,175 @@
+"""Load the settings and the hub file together, or fail with every problem named.
+
+Call `load_hub()` at the start of a run (inside the flow run, so that Prefect Secret blocks are read
+there and never travel as parameters).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from config.errors import ConfigError, ConfigProblem
+from config.hub_file import HubFile, Workspace, read_hub_file
+from config.settings import ENV_PREFIX, NESTING, SERVICES, HubSettings, Service
+from connectors.redaction import register_secrets
+
+DEFAULT_HUB_FILE = Path("config/hub.toml")
+SANDBOX_HUB_FILE = Path(__file__).with_name("sandbox.toml")
+ENV_FILE_VARIABLE = f"{ENV_PREFIX}ENV_FILE"
+SECRETS_DIR_VARIABLE = f"{ENV_PREFIX}SECRETS_DIR"
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    service: Service
+    used: bool
+    credentials: bool
+    mode: str
+    base_url: str
+
+    def __str__(self) -> str:
+        if not self.used:
+            return f"{self.service}: not used by any workspace"
+        creds = "credentials set" if self.credentials else "no credentials"
+        where = "the sandbox emulator" if self.mode == "sandbox" else self.base_url
+        return f"{self.service}: {creds}; runs against {where}"
+
+
+@dataclass(frozen=True)
+class Hub:
+    """Everything a run needs to know before it talks to any service."""
+
+    settings: HubSettings
+    file: HubFile
+    file_path: Path
+    sandbox: bool
+
+    def workspace(self, key: str) -> Workspace:
+        try:
+            return self.file.workspaces[key]
+        except KeyError:
+            known = ", ".join(sorted(self.file.workspaces))
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        f"workspaces.{key}", str(self.file_path), f"no such workspace (known: {known})"
+                    )
+                ]
+            ) from None
+
+    def service_status(self) -> list[ServiceStatus]:
+        """For each service: used by a workspace or not, credentials present or not, and the mode."""
+        used = self.services_in_use()
+        return [
+            ServiceStatus(
+                service=name,
+                used=name in used,
+                credentials=self.settings.service(name).has_credentials(),
+                mode="sandbox" if self.sandbox else "live",
+                base_url=self.settings.service(name).base_url,
+            )
+            for name in SERVICES
+        ]
+
+    def services_in_use(self) -> list[Service]:
+        used = {name for workspace in self.file.workspaces.values() for name in workspace.services()}
+        return [name for name in ("trello", "google", "toggl", "notion") if name in used]
+
+
+def load_hub() -> Hub:
+    """Settings from the environment, then the hub file they point at; raises ConfigError."""
+    settings = load_settings()
+    sandbox = settings.uses_sandbox()
+    path = _hub_file_path(settings, sandbox)
+    hub = Hub(settings=settings, file=_load_hub_file(path, settings), file_path=path, sandbox=sandbox)
+    if not sandbox:
+        _check_credentials(hub)
+    return hub
+
+
+def load_settings() -> HubSettings:
+    environ = os.environ
+    env_file = environ.get(ENV_FILE_VARIABLE, ".env")
+    try:
+        settings = HubSettings(
+            _env_file=env_file or None,  # type: ignore[call-arg]
+            _secrets_dir=environ.get(SECRETS_DIR_VARIABLE) or None,  # type: ignore[call-arg]
+        )
+    except ValidationError as exc:
+        raise ConfigError([_settings_problem(error, env_file, environ) for error in exc.errors()]) from None
+    # From here on, every log line and error message the hub writes masks these values.
+    register_secrets(settings.secret_values())
+    return settings
+
+
+def _hub_file_path(settings: HubSettings, sandbox: bool) -> Path:
+    if settings.config is not None:
+        return settings.config
+    # The demo business is what the sandbox serves; a user's own hub file names real boards.
+    return SANDBOX_HUB_FILE if sandbox else DEFAULT_HUB_FILE
+
+
+def _load_hub_file(path: Path, settings: HubSettings) -> HubFile:
+    source = str(path)
+    try:
+        raw = read_hub_file(path)
+    except FileNotFoundError:
+        hint = (
+            "copy config/hub.example.toml to config/hub.toml" if settings.config is None else "check the path"
+        )
+        variable = f"{ENV_PREFIX}CONFIG"
+        raise ConfigError([ConfigProblem(variable, source, f"hub file not found ({hint})")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([ConfigProblem("(file)", source, f"malformed TOML: {exc}")]) from None
+    try:
+        return HubFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([_file_problem(error, source) for error in exc.errors()]) from None
+
+
+def _file_problem(error: Mapping[str, object], source: str) -> ConfigProblem:
+    field = ".".join(str(part) for part in error["loc"]) or "(file)"  # type: ignore[union-attr]
+    message = "unknown key" if error["type"] == "extra_forbidden" else _value_message(error)
+    return ConfigProblem(field, source, message)
+
+
+def _settings_problem(
+    error: Mapping[str, object], env_file: str, environ: Mapping[str, str]
+) -> ConfigProblem:
+    loc = [str(part) for part in error["loc"]]  # type: ignore[union-attr]
+    variable = ENV_PREFIX + NESTING.join(part.upper() for part in loc)
+    if variable in environ:
+        source = f"environment variable {variable}"
+    elif env_file and Path(env_file).is_file() and variable in Path(env_file).read_text(encoding="utf-8"):
+        source = f"{env_file} ({variable})"
+    else:
+        source = f"{variable} (environment, .env or secrets directory)"
+    message = "unknown setting" if error["type"] == "extra_forbidden" else _value_message(error)
+    return ConfigProblem(".".join(loc), source, message)
+
+
+def _value_message(error: Mapping[str, object]) -> str:
+    # Never echo the rejected value: it may be a secret typed into the wrong variable.
+    return str(error["msg"])
+
+
+def _check_credentials(hub: Hub) -> None:
+    problems = []
+    for service in hub.services_in_use():
+        for field in hub.settings.service(service).missing_credentials():
+            variable = f"{ENV_PREFIX}{service.upper()}{NESTING}{field.upper()}"
+            problems.append(
+                ConfigProblem(
+                    f"{service}.{field}",
+                    f"{variable} or {variable}_BLOCK",
+                    f"missing: {service} is used by a workspace in {hub.file_path} and sandbox mode is off",
+                )
+            )
+    if problems:
+        raise ConfigError(problems)

@@ -1,0 +1,187 @@
+"""Connector errors, grouped by what the caller does next.
+
+    ConnectorError                 base; str() is safe to show a user, never holds a body or a secret
+    ├── AuthError                  fix the credentials (or re-authorise), then run again
+    ├── RateLimited                wait `retry_after` seconds, then retry
+    ├── Unavailable                the service or the network failed; retry later
+    ├── Conflict                   the item moved under us; re-read and re-plan it
+    ├── NotFound                   the item is gone (after a re-check, treat as deleted)
+    ├── CursorExpired              the incremental cursor is dead; do a full read
+    └── BadData                    the request or the response is malformed; skip the item, report it
+
+HTTP statuses become errors through `classify()`: a service-specific table keyed by (service, status,
+service error code), then a table keyed by status. Both are data, not an if-chain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+BODY_LIMIT = 500
+
+
+class ConnectorError(Exception):
+    """A failed call to a service. Details are attributes; `str()` is the safe summary."""
+
+    action = "see the service's status and try again"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        body: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.service = service
+        self.method = method
+        self.path = path
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.body = body[:BODY_LIMIT] if body else body
+        self.retry_after = retry_after
+
+
+class AuthError(ConnectorError):
+    action = "check the credentials for this service, or re-authorise the hub"
+
+
+class RateLimited(ConnectorError):
+    action = "the hub waits and retries; if this persists, lower the sync frequency"
+
+
+class Unavailable(ConnectorError):
+    action = "the service or the network is down; the next run will retry"
+
+
+class Conflict(ConnectorError):
+    action = "the item changed while the hub was writing; it will be re-read and re-planned"
+
+
+class NotFound(ConnectorError):
+    action = "the item is gone or not shared with the hub"
+
+
+class CursorExpired(ConnectorError):
+    action = "the incremental cursor expired; the next read is a full one"
+
+
+class BadData(ConnectorError):
+    action = "the item is skipped and reported"
+
+
+# What each status means for the caller, whatever the service.
+STATUS_TABLE: dict[int, type[ConnectorError]] = {
+    400: BadData,
+    401: AuthError,
+    403: AuthError,
+    404: NotFound,
+    409: Conflict,
+    410: NotFound,
+    412: Conflict,
+    413: BadData,
+    422: BadData,
+    429: RateLimited,
+    500: Unavailable,
+    502: Unavailable,
+    503: Unavailable,
+    504: Unavailable,
+    529: Unavailable,  # Notion's service_overload
+}
+
+# Where a service gives a status a meaning of its own, keyed by (service, status, error code).
+# A code of None matches any code for that status.
+SERVICE_TABLE: dict[tuple[str, int, str | None], type[ConnectorError]] = {
+    ("google", 403, "rateLimitExceeded"): RateLimited,
+    ("google", 403, "userRateLimitExceeded"): RateLimited,
+    ("google", 403, "quotaExceeded"): RateLimited,
+    ("google", 410, "fullSyncRequired"): CursorExpired,
+    ("google", 410, "updatedMinTooLongAgo"): CursorExpired,
+    # Toggl answers 402 when the hourly quota is spent (the reset time is in a header); 402 also means
+    # "upgrade the plan for this feature", which no wait will fix.
+    ("toggl", 402, None): RateLimited,
+}
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    code: str | None
+    message: str | None
+    request_id: str | None = None
+
+
+def _json_or_none(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _trello_body(response: httpx.Response) -> ErrorBody:
+    # Plain text for most errors ("invalid token"), JSON {"error", "message"} for 429s.
+    data = _json_or_none(response)
+    if isinstance(data, dict):
+        return ErrorBody(_str(data.get("error")), _str(data.get("message")))
+    return ErrorBody(None, response.text.strip() or None)
+
+
+def _google_body(response: httpx.Response) -> ErrorBody:
+    data = _json_or_none(response)
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        return ErrorBody(None, None)
+    details = error.get("errors") or [{}]
+    reason = details[0].get("reason") if isinstance(details[0], dict) else None
+    return ErrorBody(_str(reason), _str(error.get("message")))
+
+
+def _toggl_body(response: httpx.Response) -> ErrorBody:
+    # A bare JSON string ("'since' and 'before' can not be present simultaneously") or plain text.
+    data = _json_or_none(response)
+    message = data if isinstance(data, str) else response.text.strip()
+    return ErrorBody(None, message or None, response.headers.get("X-Toggl-Request-Id"))
+
+
+def _notion_body(response: httpx.Response) -> ErrorBody:
+    data = _json_or_none(response)
+    if not isinstance(data, dict):
+        return ErrorBody(None, None)
+    return ErrorBody(_str(data.get("code")), _str(data.get("message")), _str(data.get("request_id")))
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+ERROR_BODIES: dict[str, Callable[[httpx.Response], ErrorBody]] = {
+    "trello": _trello_body,
+    "google": _google_body,
+    "toggl": _toggl_body,
+    "notion": _notion_body,
+}
+
+
+def read_error_body(service: str, response: httpx.Response) -> ErrorBody:
+    parser = ERROR_BODIES.get(service)
+    return parser(response) if parser else ErrorBody(None, None)
+
+
+def classify(service: str, status: int, code: str | None) -> type[ConnectorError]:
+    """The error class for a failed response."""
+    for key in ((service, status, code), (service, status, None)):
+        if key in SERVICE_TABLE:
+            return SERVICE_TABLE[key]
+    if status in STATUS_TABLE:
+        return STATUS_TABLE[status]
+    return Unavailable if status >= 500 else BadData

@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. No HTTP, no mapping, no business rules live here."""

@@ -1,0 +1,1 @@
+"""obm-hub: the command line entry point."""

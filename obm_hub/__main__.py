@@ -1,0 +1,3 @@
+from obm_hub.cli import app
+
+raise SystemExit(app())
