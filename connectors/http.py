@@ -30,7 +30,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from connectors.accounting import STATS, RequestKey, RequestStats
 from connectors.errors import BadData, ConnectorError, RateLimited, Unavailable, classify, read_error_body
-from connectors.ratelimit import QuotaGate, SlidingWindowLimiter
+from connectors.ratelimit import QuotaGate, SlidingWindowLimiter, shared_limiter
 from connectors.redaction import redact, register_secret
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class HttpCore:
     quota: QuotaGate | None = None
     stats: RequestStats = field(default_factory=lambda: STATS)
     timeout: float = 30.0
-    observers: Iterable[Callable[[httpx.Request], None]] = ()
+    observers: Iterable[Callable[[str, httpx.Request], None]] = ()
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(
@@ -97,7 +97,7 @@ class HttpCore:
             headers={"User-Agent": "obm-hub", **self.headers},
             transport=self.transport,
             timeout=self.timeout,
-            event_hooks={"request": [self._observe_request, *_GLOBAL_OBSERVERS, *self.observers]},
+            event_hooks={"request": [self._observe_request]},
         )
 
     def close(self) -> None:
@@ -269,6 +269,8 @@ class HttpCore:
         if authorization:
             register_secret(authorization)
             register_secret(authorization.partition(" ")[2])
+        for observer in (*_GLOBAL_OBSERVERS, *self.observers):
+            observer(self.service, request)
 
     def _log(self, key: RequestKey, status: int | None, ms: float, error: str | None = None) -> None:
         suffix = f" error={error}" if error else ""
@@ -283,16 +285,55 @@ class HttpCore:
         )
 
 
-# Observers every core calls on every request (the contract tests register one).
-_GLOBAL_OBSERVERS: list[Callable[[httpx.Request], None]] = []
+# Observers every core calls with (service, request) on every request; the contract tests register one.
+_GLOBAL_OBSERVERS: list[Callable[[str, httpx.Request], None]] = []
 
 
-def add_request_observer(observer: Callable[[httpx.Request], None]) -> None:
+def add_request_observer(observer: Callable[[str, httpx.Request], None]) -> None:
     _GLOBAL_OBSERVERS.append(observer)
 
 
-def remove_request_observer(observer: Callable[[httpx.Request], None]) -> None:
+def remove_request_observer(observer: Callable[[str, httpx.Request], None]) -> None:
     _GLOBAL_OBSERVERS.remove(observer)
+
+
+@dataclass(frozen=True)
+class CoreOptions:
+    """How a connector's core is wired; tests inject a transport, a fast limiter and a fake sleep."""
+
+    transport: httpx.BaseTransport | None = None
+    limiter: SlidingWindowLimiter | None = None  # None: the shared limiter at the documented rate
+    sleep: Callable[[float], None] = time.sleep
+    retry: RetryPolicy | None = None
+    stats: RequestStats | None = None
+    timeout: float = 30.0
+
+
+def build_core(
+    service: str,
+    base_url: str,
+    *,
+    credential: str | None,
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    quota: QuotaGate | None = None,
+    options: CoreOptions | None = None,
+) -> HttpCore:
+    """The one way connectors build their core. `credential` keys the shared per-token limiter."""
+    options = options or CoreOptions()
+    return HttpCore(
+        service=service,
+        base_url=base_url,
+        limiter=options.limiter or shared_limiter(service, credential),
+        auth=auth,
+        headers=dict(headers or {}),
+        transport=options.transport,
+        sleep=options.sleep,
+        retry=options.retry or RetryPolicy(),
+        quota=quota,
+        stats=options.stats or STATS,
+        timeout=options.timeout,
+    )
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:

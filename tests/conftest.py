@@ -56,3 +56,73 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# -- contract checks: every request a connector sends is checked against the official spec -----------
+
+_SPEC_NAMES = {"trello": "trello", "google": "gcal", "toggl": "toggl", "notion": "notion"}
+
+
+@pytest.fixture(autouse=True)
+def contract_check() -> Iterator[list[str]]:
+    """Validates each request any HttpCore sends during the test; a violation fails the test."""
+    import json
+
+    import httpx
+
+    from connectors.http import add_request_observer, remove_request_observer
+    from tests.contract.spec import load_spec
+
+    violations: list[str] = []
+
+    def observe(service: str, request: httpx.Request) -> None:
+        if service not in _SPEC_NAMES:
+            return
+        body = None
+        if request.content and "json" in request.headers.get("content-type", ""):
+            body = json.loads(request.content)
+        problems = load_spec(_SPEC_NAMES[service]).check_request(request.method, str(request.url), body=body)  # type: ignore[arg-type]
+        violations.extend(f"{service} {request.method} {request.url.path}: {p}" for p in problems)
+
+    add_request_observer(observe)
+    yield violations
+    remove_request_observer(observe)
+    if violations:
+        pytest.fail("requests outside the official API spec:\n" + "\n".join(violations), pytrace=False)
+
+
+# -- the sandbox --------------------------------------------------------------------------------------
+
+# A Wednesday mid-morning in Paris: tests pin the demo business to it and predict its numbers.
+FIXED_NOW_ISO = "2026-11-25T09:30:00+00:00"
+
+
+@pytest.fixture
+def sandbox_factory():
+    """Start emulators on 127.0.0.1: `sandbox_factory(services=("trello",), rate_limits=False)`."""
+    from datetime import datetime
+
+    from sandbox import Sandbox
+
+    started = []
+
+    def make(**kwargs):
+        kwargs.setdefault("now", datetime.fromisoformat(FIXED_NOW_ISO))
+        sandbox = Sandbox(**kwargs).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+def fast_options(**kwargs):
+    """CoreOptions for tests against the sandbox: no client-side pacing, no real backoff sleeps."""
+    from connectors.http import CoreOptions, RetryPolicy
+    from connectors.ratelimit import RateLimit, SlidingWindowLimiter
+
+    kwargs.setdefault("limiter", SlidingWindowLimiter(RateLimit(100_000, 1.0, "tests")))
+    kwargs.setdefault("retry", RetryPolicy(backoff_initial=0.01, backoff_max=0.05))
+    kwargs.setdefault("timeout", 5.0)
+    return CoreOptions(**kwargs)

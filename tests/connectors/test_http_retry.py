@@ -40,7 +40,7 @@ def test_retry_after_as_http_date_is_honoured(clock):
         ]
     )
     core = make_core(clock, service="notion", base_url="https://api.notion.com/v1")
-    core.request("POST", "/pages", json={"parent": {}})
+    core.request("POST", "/pages", json={"parent": {"data_source_id": "d1"}, "properties": {}})
     assert len(clock.sleeps) == 1 and 25 <= clock.sleeps[0] <= 31
 
 
@@ -102,7 +102,7 @@ def test_timeouts_on_get_are_retried_then_reported(clock):
 def test_read_timeout_on_post_is_not_retried(clock):
     route = respx.post("https://api.trello.com/1/cards").mock(side_effect=httpx.ReadTimeout("slow"))
     with pytest.raises(Unavailable):
-        make_core(clock).request("POST", "/cards", json={})
+        make_core(clock).request("POST", "/cards", json={"idList": "l1"})
     assert route.call_count == 1
 
 
@@ -112,7 +112,7 @@ def test_connection_refused_is_retried_even_for_post(clock):
     route = respx.post("https://api.trello.com/1/cards").mock(
         side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={"id": "c"})]
     )
-    make_core(clock).request("POST", "/cards", json={})
+    make_core(clock).request("POST", "/cards", json={"idList": "l1"})
     assert route.call_count == 2
 
 
@@ -159,7 +159,7 @@ def test_malformed_json_after_a_write_is_bad_data_not_retried(clock):
         return_value=httpx.Response(200, text="<html>oops")
     )
     with pytest.raises(BadData, match="malformed JSON"):
-        make_core(clock).request_json("POST", "/cards", json={})
+        make_core(clock).request_json("POST", "/cards", json={"idList": "l1"})
     assert route.call_count == 1
 
 

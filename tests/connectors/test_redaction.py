@@ -81,7 +81,14 @@ def _failing_calls(settings, clock):
         lambda: trello.request("GET", "/members/me"),
         lambda: trello.request("GET", "/boards/{id}", path={"id": "b"}),
         lambda: toggl.request("GET", "/me"),
-        lambda: notion.request("POST", "/pages", json={"token": echo}),
+        lambda: notion.request(
+            "POST",
+            "/pages",
+            json={
+                "parent": {"data_source_id": "d"},
+                "properties": {"Name": {"title": [{"text": {"content": echo}}]}},
+            },
+        ),
         lambda: notion.request_json("GET", "/users"),
     ]
 

@@ -1,0 +1,332 @@
+"""What the four emulators share: the request gate (faults, authentication, rate limits), the request
+log, service-shaped errors, state persistence and the admin endpoints.
+
+A service emulator subclasses `Emulator`, declares its base path and credentials, registers its
+routes on a FastAPI router and says how its service words errors. Handlers are `async def` so that
+all state changes happen on the emulator's own event loop thread.
+
+Admin endpoints (not part of any real API, never logged): `GET /_sandbox/requests`,
+`POST /_sandbox/faults` (a JSON object of `Faults` fields), `DELETE /_sandbox/requests`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sandbox.business import Business
+from sandbox.faults import Faults
+from sandbox.limits import Window, WindowCounter
+from sandbox.requestlog import LoggedRequest, RequestLog
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ApiError(Exception):
+    """Raised by handlers; the emulator renders it the way its service does."""
+
+    def __init__(
+        self, status: int, message: str | None = None, code: str | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message or str(status))
+        self.status = status
+        self.message = message
+        self.code = code
+        self.extra = extra
+
+
+class Emulator(ABC):
+    service: ClassVar[str]
+    prefix: ClassVar[str]  # the real API's base path: "/1", "/calendar/v3", "/api/v9", "/v1"
+    windows: ClassVar[tuple[Window, ...]] = ()  # documented rate limits, per credential
+
+    def __init__(
+        self,
+        business: Business,
+        *,
+        log: RequestLog | None = None,
+        state_path: Path | None = None,
+        rate_limits: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.business = business
+        self.log = log or RequestLog()
+        self.faults = Faults()
+        self.state_path = state_path
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._limits = [WindowCounter(window) for window in self.windows] if rate_limits else []
+        if state_path is not None and state_path.exists():
+            self.load_state(json.loads(state_path.read_text(encoding="utf-8")))
+        else:
+            self.seed(business)
+            self.save()
+        self.app = _Gate(self, self._build_app())
+
+    # -- what a service provides ---------------------------------------------------------------
+
+    @abstractmethod
+    def seed(self, business: Business) -> None:
+        """Fill the store from the demo business (deterministically)."""
+
+    @abstractmethod
+    def register_routes(self, router: APIRouter) -> None:
+        """Add the service's endpoints; paths are relative to `prefix`."""
+
+    @abstractmethod
+    def identify(self, request: Request) -> str | None:
+        """The credential the request carries when it is valid, else None."""
+
+    @abstractmethod
+    def error(
+        self, status: int, message: str | None = None, code: str | None = None, **extra: Any
+    ) -> Response:
+        """An error response shaped like the service's own."""
+
+    @abstractmethod
+    def settings_update(self, root_url: str) -> dict[str, Any]:
+        """This service's settings pointed at the emulator: base URL (and token URI) plus the sandbox
+        credentials, as keyword values for the service's settings model."""
+
+    @abstractmethod
+    def dump_state(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def load_state(self, data: dict[str, Any]) -> None: ...
+
+    def unauthenticated(self, request: Request) -> Response:
+        return self.error(401, "unauthorized")
+
+    def rate_limited(self, retry_after: float, credential: str) -> Response:
+        response = self.error(429, "rate limited")
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        return response
+
+    def check_limits(self, credential: str) -> Response | None:
+        """None when the request may go on; otherwise the service's rate-limit answer."""
+        for counter in self._limits:
+            wait = counter.hit(credential)
+            if wait is not None:
+                return self.rate_limited(wait, credential)
+        return None
+
+    def response_headers(self, credential: str | None) -> dict[str, str]:
+        """Headers the service adds to every answer (rate-limit counters, quotas)."""
+        return {}
+
+    # -- shared machinery ----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def save(self) -> None:
+        """Write the state atomically, so a crash never leaves half a file."""
+        if self.state_path is None:
+            return
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.state_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.dump_state(), indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, self.state_path)
+
+    def template(self, scope: Scope) -> str:
+        """The route's path template relative to the base path, or the raw path when nothing matches."""
+        for route in self._fastapi.router.routes:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:  # PARTIAL: the path matches, the method does not
+                return str(getattr(route, "path", scope["path"])).removeprefix(self.prefix) or "/"
+        return scope["path"].removeprefix(self.prefix) or "/"
+
+    def _build_app(self) -> FastAPI:
+        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+        router = APIRouter(prefix=self.prefix)
+        self.register_routes(router)
+        # Routes are added flat (not include_router) so `template()` can match them one by one.
+        app.router.routes.extend(router.routes)
+        self._add_admin_routes(app)
+
+        async def api_error(_: Request, exc: Exception) -> Response:
+            assert isinstance(exc, ApiError)
+            return self.error(exc.status, exc.message, exc.code, **exc.extra)
+
+        async def http_error(_: Request, exc: Exception) -> Response:
+            assert isinstance(exc, StarletteHTTPException)
+            return self.error(exc.status_code, None)
+
+        async def invalid(_: Request, exc: Exception) -> Response:
+            return self.error(400, "invalid request")
+
+        app.add_exception_handler(ApiError, api_error)
+        app.add_exception_handler(StarletteHTTPException, http_error)
+        app.add_exception_handler(RequestValidationError, invalid)
+        self._fastapi = app
+        return app
+
+    def _add_admin_routes(self, app: FastAPI) -> None:
+        @app.get("/_sandbox/requests")
+        async def requests() -> list[dict[str, object]]:
+            return self.log.as_json() if self.log else []
+
+        @app.delete("/_sandbox/requests")
+        async def clear_requests() -> dict[str, str]:
+            self.log.clear()
+            return {"status": "cleared"}
+
+        @app.post("/_sandbox/faults")
+        async def set_faults(request: Request) -> Response:
+            body = await request.json()
+            unknown = set(body) - Faults.field_names()
+            if unknown:
+                return JSONResponse({"error": f"unknown fault settings {sorted(unknown)}"}, status_code=400)
+            if "kinds" in body:
+                body["kinds"] = tuple(body["kinds"])
+            self.faults = Faults(**body)
+            return JSONResponse(
+                {"faults": {name: getattr(self.faults, name) for name in Faults.field_names()}}
+            )
+
+
+class _Gate:
+    """ASGI middleware: log every request; apply faults, authentication and rate limits first."""
+
+    def __init__(self, emulator: Emulator, app: ASGIApp) -> None:
+        self.emulator = emulator
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        template = self.emulator.template(scope)
+        state = {"status": 0, "logged": False}
+
+        def record() -> None:
+            # Called before the last byte goes out, so a client that has its answer finds it logged.
+            if state["logged"]:
+                return
+            state["logged"] = True
+            self.emulator.log.add(
+                LoggedRequest(
+                    service=self.emulator.service,
+                    method=scope["method"],
+                    path=template,
+                    status=int(state["status"]),
+                    ms=(time.perf_counter() - started) * 1000,
+                    raw_path=scope["path"],
+                    query=scope.get("query_string", b"").decode("latin-1"),
+                )
+            )
+
+        try:
+            await self._handle(scope, receive, send, state, record)
+        finally:
+            record()
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any], record: Callable[[], None]
+    ) -> None:
+        emulator = self.emulator
+        request = Request(scope, receive)
+        faults = emulator.faults
+        applies = faults.applies_to(scope["method"], scope["path"])
+        if applies and faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        credential = emulator.identify(request)
+        fault = ("storm" if faults.take_storm() else faults.pick()) if applies else None
+        if fault == "reset":
+            state["status"] = 200
+            await _reset(send)
+            return
+        if fault == "timeout":
+            await asyncio.sleep(faults.timeout_seconds)
+        sender = self._sender(send, state, record, credential, mutating=scope["method"] not in SAFE_METHODS)
+        refusal = self._refusal(fault, request, credential)
+        if refusal is not None:
+            await refusal(scope, receive, sender)
+        elif fault == "malformed":
+            await _malformed(self.app, scope, receive, sender)
+        else:
+            await self.app(scope, receive, sender)
+
+    def _refusal(self, fault: str | None, request: Request, credential: str | None) -> Response | None:
+        """The answer that stops the request before the handler: a fault, bad credentials, a limit."""
+        emulator = self.emulator
+        if fault == "storm":
+            return emulator.rate_limited(emulator.faults.storm_retry_after, credential or "")
+        if fault in {"500", "502", "503"}:
+            return emulator.error(int(fault), "injected fault")
+        if fault == "timeout":
+            return emulator.error(503, "injected timeout")  # sent after the client gave up
+        if credential is None:
+            return emulator.unauthenticated(request)
+        return emulator.check_limits(credential)
+
+    def _sender(
+        self,
+        send: Send,
+        state: dict[str, Any],
+        record: Callable[[], None],
+        credential: str | None,
+        *,
+        mutating: bool,
+    ) -> Send:
+        emulator = self.emulator
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                extra = emulator.response_headers(credential)
+                message["headers"] = [*message.get("headers", []), *_encode(extra)]
+            elif not message.get("more_body"):
+                if mutating and 200 <= state["status"] < 400:
+                    emulator.save()  # before the last byte: a client that saw success finds it on disk
+                record()
+            await send(message)
+
+        return send_with_headers
+
+
+def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+async def _reset(send: Send) -> None:
+    """Promise a body, send part of it and stop: the client sees the connection drop mid-response."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": True})
+    raise ConnectionResetError("injected connection reset")
+
+
+async def _malformed(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Run the real handler, then deliver its JSON cut in half (with a matching length)."""
+    messages: list[Message] = []
+
+    async def capture(message: Message) -> None:
+        messages.append(message)
+
+    await app(scope, receive, capture)
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    cut = body[: max(1, len(body) // 2)]
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    await send({**start, "headers": [*headers, (b"content-length", str(len(cut)).encode())]})
+    await send({"type": "http.response.body", "body": cut})

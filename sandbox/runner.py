@@ -1,0 +1,122 @@
+"""Start the four emulators together, from Python or from `obm-hub sandbox`.
+
+with Sandbox(now=...) as sandbox:
+    settings = sandbox.settings(load_settings())   # base URLs and credentials swapped in
+    sandbox.log.count("trello")                    # requests the Trello emulator received
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import SecretStr
+
+from config.settings import SERVICES, HubSettings, Service
+from sandbox.business import DEFAULT_SEED, Business, generate
+from sandbox.emulator import Emulator
+from sandbox.faults import Faults
+from sandbox.requestlog import RequestLog
+from sandbox.server import ServerThread
+
+EMULATORS: dict[Service, str] = {
+    "trello": "sandbox.trello.emulator:TrelloEmulator",
+    "google": "sandbox.gcal.emulator:GoogleCalendarEmulator",
+    "toggl": "sandbox.toggl.emulator:TogglEmulator",
+    "notion": "sandbox.notion.emulator:NotionEmulator",
+}
+
+
+def emulator_class(service: Service) -> type[Emulator]:
+    module, _, name = EMULATORS[service].partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+class Sandbox:
+    """The four emulators on 127.0.0.1, one port each, sharing one request log."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = DEFAULT_SEED,
+        now: datetime | None = None,
+        state_dir: Path | None = None,
+        rate_limits: bool = True,
+        services: Iterable[Service] = SERVICES,
+        port_base: int = 0,
+    ) -> None:
+        self.business: Business = generate(seed, now)
+        self.log = RequestLog()
+        self.emulators: dict[Service, Emulator] = {}
+        self._servers: dict[Service, ServerThread] = {}
+        self._state_dir = state_dir
+        self._rate_limits = rate_limits
+        self._services = tuple(services)
+        self._port_base = port_base
+
+    def start(self) -> Sandbox:
+        try:
+            for index, service in enumerate(self._services):
+                state = self._state_dir / f"{service}.json" if self._state_dir else None
+                emulator = emulator_class(service)(
+                    self.business, log=self.log, state_path=state, rate_limits=self._rate_limits
+                )
+                port = self._port_base + index if self._port_base else 0
+                self._servers[service] = ServerThread(emulator.app, port=port, name=service).start()
+                self.emulators[service] = emulator
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+    ) -> None:
+        self.stop()
+
+    def root_url(self, service: Service) -> str:
+        return self._servers[service].url
+
+    def base_url(self, service: Service) -> str:
+        return self.root_url(service) + self.emulators[service].prefix
+
+    def faults(self, service: Service) -> Faults:
+        return self.emulators[service].faults
+
+    def set_faults(self, service: Service, **settings: object) -> Faults:
+        if "kinds" in settings:
+            settings["kinds"] = tuple(settings["kinds"])  # type: ignore[arg-type]
+        self.emulators[service].faults = Faults(**settings)  # type: ignore[arg-type]
+        return self.emulators[service].faults
+
+    def settings(self, base: HubSettings) -> HubSettings:
+        """`base` with every running service pointed at its emulator, with the sandbox credentials."""
+        updates = {}
+        for service, emulator in self.emulators.items():
+            values = emulator.settings_update(self.root_url(service))
+            values = {k: SecretStr(v) if _is_secret(base, service, k) else v for k, v in values.items()}
+            updates[service] = base.service(service).model_copy(update=values)
+        return base.model_copy(update=updates)
+
+    def environment(self) -> dict[str, str]:
+        """The same as environment variables, for scripts pointed at a running sandbox."""
+        variables = {}
+        for service, emulator in self.emulators.items():
+            for key, value in emulator.settings_update(self.root_url(service)).items():
+                variables[f"OBM_HUB_{service.upper()}__{key.upper()}"] = str(value)
+        return variables
+
+
+def _is_secret(base: HubSettings, service: Service, field: str) -> bool:
+    return field in base.service(service).secret_fields()
