@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from config import ConfigError, load_hub
 
@@ -26,11 +27,43 @@ def _run(_: argparse.Namespace) -> int:
     return 0
 
 
+def _sandbox(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from sandbox import Sandbox
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    state_dir = None if args.memory else Path(args.state_dir)
+    with Sandbox(
+        seed=args.seed, state_dir=state_dir, rate_limits=not args.no_rate_limits, port_base=args.port_base
+    ) as sandbox:
+        print("obm-hub sandbox: four emulators on 127.0.0.1 (Ctrl-C to stop)")
+        for service in sandbox.emulators:
+            log = f"{sandbox.root_url(service)}/_sandbox/requests"
+            print(f"  {service:<7} {sandbox.base_url(service)}   (request log: {log})")
+        print(f"state: {state_dir or 'in memory'}; point the hub at it with:")
+        for name, value in sandbox.environment().items():
+            print(f"  export {name}={value}")
+        sys.stdout.flush()
+        stop.wait()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="obm-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the main job once").set_defaults(handler=_run)
     commands.add_parser("check", help="validate the configuration and exit").set_defaults(handler=_check)
+    sandbox = commands.add_parser("sandbox", help="serve the four API emulators until interrupted")
+    sandbox.add_argument("--state-dir", default="var/sandbox", help="where the emulators keep their state")
+    sandbox.add_argument("--memory", action="store_true", help="keep state in memory only")
+    sandbox.add_argument("--port-base", type=int, default=0, help="first of four ports (0: any free)")
+    sandbox.add_argument("--seed", type=int, default=2026, help="seed of the demo business")
+    sandbox.add_argument("--no-rate-limits", action="store_true", help="do not enforce the documented limits")
+    sandbox.set_defaults(handler=_sandbox)
     return parser
 
 

@@ -11,6 +11,7 @@ import pytest
 # Prefect reads these at import time: keep its state out of ~/.prefect and its telemetry off.
 _PREFECT_HOME = Path(__file__).resolve().parent.parent / "var" / "test-prefect"
 os.environ.setdefault("PREFECT_HOME", str(_PREFECT_HOME))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.3")
 
