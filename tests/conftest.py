@@ -26,6 +26,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that need the Prefect API last: once its server is up, Prefect's background
+    workers keep calling it, and a respx mock active in a later test would intercept those calls."""
+    items.sort(key=lambda item: "prefect_harness" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One temporary Prefect API for every flow test (starting one costs ~10 s on 2 cores)."""
