@@ -139,7 +139,10 @@ class HubSettings(BaseSettings):
     sandbox: SandboxMode = Field(
         "auto", description="'auto' runs against the sandbox when no credentials at all are set."
     )
-    var_dir: Path = Field(Path("var"), description="Where local state lives (sandbox state, link store).")
+    var_dir: Path = Field(Path("var"), description="Local state: sandbox state, the SQLite store.")
+    database_url: str | None = Field(
+        None, description="The hub's store; default SQLite at <var_dir>/hub.db; or postgresql+psycopg://..."
+    )
     trello: TrelloSettings = TrelloSettings()
     google: GoogleSettings = GoogleSettings()
     toggl: TogglSettings = TogglSettings()
