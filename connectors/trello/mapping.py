@@ -1,0 +1,263 @@
+"""Trello cards <-> canonical tasks: pure functions, no I/O.
+
+Card -> Task
+- title = `name`; description = `desc` without the hub's link line (see below);
+- status = the workspace's status for the card's list (`Directory.status_for_list`; an unmapped list
+  keeps its own name); done = that status is a done status, or the due date is marked complete;
+- due = `due` as an aware UTC datetime (Trello stores instants with millisecond precision);
+- assignees = the people whose Trello username is a member of the card (others are not people the hub
+  knows, and are left out); labels = the names of the card's labels (colour-only labels have none);
+- project: the first label, by name, that the workspace's `project_labels` table maps to a project
+  ("Client" -> "Signature Coaching Program"); without such a label, None. The label stays a label;
+- estimate: Trello has none; url = `shortUrl`; archived = the card, or its list, is archived.
+
+Task -> card payload
+- list: the first open list mapped to the status (`Directory.list_for_status`), else the card's current
+  list, else the board's first open list;
+- labels by name (the connector creates missing ones first), plus the project's label; members by
+  username (assignees without a Trello username on the board are left out); `due` as ISO or null. A
+  date-only due (from Notion) becomes `DATE_ONLY_DUE_TIME` in the workspace's time zone: Trello has no
+  date-only due dates, and "by the end of the working day" is what such a date means.
+
+The link id lives in the description as a Markdown link reference definition on its own last line,
+`[obm-hub]: # "obm-hub:<link id>"`. Trello renders descriptions as Markdown, where a reference
+definition renders as nothing, so people never see it, and it survives edits made around it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from config.hub_file import Workspace
+from connectors.base import LINK_MARKER, Remote
+from connectors.errors import BadData
+from connectors.trello.models import TrelloCard, TrelloCardWrite, TrelloLabel, TrelloList, TrelloMember
+from sync.directory import Directory
+from sync.model import Project, Task
+
+SERVICE = "trello"
+DATE_ONLY_DUE_TIME = time(17, 0)
+_LINK_LINE = re.compile(rf'^\[obm-hub\]:[ \t]+#[ \t]+"{LINK_MARKER}(?P<link>[^"\s]+)"[ \t]*$', re.M)
+
+
+# -- the link line ---------------------------------------------------------------------------------
+
+
+def link_line(link_id: str) -> str:
+    return f'[obm-hub]: # "{LINK_MARKER}{link_id}"'
+
+
+def with_link(description: str, link_id: str | None) -> str:
+    """The card description: the text, a blank line, then the (invisible) link line."""
+    if link_id is None:
+        return description
+    return f"{description}\n\n{link_line(link_id)}" if description else link_line(link_id)
+
+
+def split_link(desc: str) -> tuple[str, str | None]:
+    """(description without the link line, link id or None). The last link line wins, and the
+    blank line the hub put before it goes with it."""
+    found = list(_LINK_LINE.finditer(desc))
+    if not found:
+        return desc, None
+    match = found[-1]
+    before, after = desc[: match.start()], desc[match.end() :].removeprefix("\n")
+    if after.strip():  # someone wrote below the link line: their text stays as it is
+        return before + after, match["link"]
+    separator = "\n\n" if before.endswith("\n\n") else "\n"
+    return before.removesuffix(separator), match["link"]
+
+
+# -- what the board says about ids -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardIndex:
+    """The board's lists, labels and members, looked up by id (reading) and by name (writing)."""
+
+    lists: tuple[TrelloList, ...] = ()
+    labels: tuple[TrelloLabel, ...] = ()
+    members: tuple[TrelloMember, ...] = ()
+
+    @classmethod
+    def of_card(cls, card: TrelloCard) -> BoardIndex:
+        """The part of the board a card fetched with `list=true&members=true` carries itself."""
+        return cls(
+            lists=(card.list_,) if card.list_ is not None else (),
+            labels=tuple(card.labels),
+            members=tuple(card.members or ()),
+        )
+
+    def list_by_id(self, list_id: str) -> TrelloList | None:
+        return next((item for item in self.lists if item.id == list_id), None)
+
+    def username(self, member_id: str) -> str | None:
+        return next((m.username for m in self.members if m.id == member_id), None)
+
+    def open_list_names(self) -> list[str]:
+        ordered = sorted((item for item in self.lists if not item.closed), key=lambda i: i.pos or 0.0)
+        return [item.name for item in ordered]
+
+    def list_id(self, name: str) -> str | None:
+        return next((i.id for i in self.lists if i.name == name and not i.closed), None)
+
+    def label_id(self, name: str) -> str | None:
+        return next((label.id for label in self.labels if label.name == name), None)
+
+    def member_id(self, username: str | None) -> str | None:
+        return next((m.id for m in self.members if username and m.username == username), None)
+
+    def knows(self, card: TrelloCard) -> bool:
+        """Whether this index can name the card's list and members."""
+        members = {m.id for m in self.members}
+        return self.list_by_id(card.idList or "") is not None and set(card.idMembers) <= members
+
+    def with_label(self, label: TrelloLabel) -> BoardIndex:
+        return BoardIndex(self.lists, (*self.labels, label), self.members)
+
+
+@dataclass(frozen=True)
+class TrelloMapping:
+    """The workspace's side of the mapping: people and statuses, time zone, project labels."""
+
+    directory: Directory
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    project_labels: Mapping[str, str] = field(default_factory=dict)  # label name -> project name
+
+    @classmethod
+    def from_workspace(
+        cls, workspace: Workspace, project_labels: Mapping[str, str] | None = None
+    ) -> TrelloMapping:
+        return cls(
+            Directory.from_workspace(workspace), ZoneInfo(workspace.timezone), dict(project_labels or {})
+        )
+
+    def project_of(self, label_names: set[str]) -> str | None:
+        named = sorted(name for name in label_names if name in self.project_labels)
+        return Project.named(self.project_labels[named[0]]).key if named else None
+
+    def label_of(self, project_key: str | None) -> str | None:
+        return next(
+            (label for label, name in self.project_labels.items() if Project.named(name).key == project_key),
+            None,
+        )
+
+
+# -- card -> task ----------------------------------------------------------------------------------
+
+
+def card_to_remote(card: TrelloCard, board: BoardIndex, mapping: TrelloMapping) -> Remote[Task]:
+    """The card as the hub's copy of a task: id, version (`dateLastActivity`), link id, content."""
+    _, link_id = split_link(card.desc)
+    task = card_to_task(card, board, mapping)
+    return Remote(card.id, card.dateLastActivity, task, link_id=link_id, url=card.shortUrl)
+
+
+def card_to_task(card: TrelloCard, board: BoardIndex, mapping: TrelloMapping) -> Task:
+    """The canonical task of a card; BadData when the card cannot be read as one."""
+    if card.name is None or card.idList is None:
+        raise BadData(f"trello card {card.id} has no name or no list", service=SERVICE)
+    card_list = board.list_by_id(card.idList)
+    if card_list is None:
+        raise BadData(f"trello card {card.id} is in a list the board does not have", service=SERVICE)
+    status = mapping.directory.status_for_list(card_list.name)
+    labels = {label.name for label in card.labels if label.name}
+    usernames = (board.username(member_id) for member_id in card.idMembers)
+    people = {mapping.directory.by_trello_username(name) for name in usernames}
+    description, _ = split_link(card.desc)
+    try:
+        return Task(
+            title=card.name,
+            description=description,
+            status=status,
+            done=mapping.directory.is_done(status) or card.dueComplete,
+            due=parse_due(card.due, card.id),
+            assignees=frozenset(key for key in people if key is not None),
+            labels=frozenset(labels),
+            estimate_hours=None,
+            project=mapping.project_of(labels),
+            url=card.shortUrl,
+            archived=card.closed or card_list.closed,
+        )
+    except ValidationError as exc:
+        raise BadData(
+            f"trello card {card.id} does not make a valid task: {exc.error_count()} problems", service=SERVICE
+        ) from None
+
+
+def parse_due(value: str | None, card_id: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadData(f"trello card {card_id} has an unreadable due date", service=SERVICE) from None
+    if parsed.tzinfo is None:
+        raise BadData(f"trello card {card_id} has a due date without a time zone", service=SERVICE)
+    return parsed.astimezone(UTC)
+
+
+# -- task -> card ----------------------------------------------------------------------------------
+
+
+def task_to_card(
+    task: Task,
+    board: BoardIndex,
+    mapping: TrelloMapping,
+    *,
+    link_id: str | None,
+    current_list: str | None = None,
+) -> TrelloCardWrite:
+    """The `PUT /cards/{id}` body for a task (`POST /cards` takes it without `closed`)."""
+    label_ids = []
+    for name in sorted(label_names(task, mapping)):
+        label_id = board.label_id(name)
+        if label_id is None:
+            raise BadData(f"trello board has no label named {name!r}", service=SERVICE)
+        label_ids.append(label_id)
+    usernames = (mapping.directory.trello_username(key) for key in sorted(task.assignees))
+    member_ids = [member for member in map(board.member_id, usernames) if member is not None]
+    return {
+        "name": task.title,
+        "desc": with_link(task.description, link_id),
+        "idList": _list_for(task, board, mapping, current_list),
+        "idLabels": ",".join(label_ids),
+        "idMembers": ",".join(member_ids),
+        "due": format_due(task.due, mapping.timezone),
+        "dueComplete": task.done,
+        "closed": task.archived,
+    }
+
+
+def label_names(task: Task, mapping: TrelloMapping) -> set[str]:
+    """The labels a task's card carries: its own, and its project's."""
+    project_label = mapping.label_of(task.project)
+    return set(task.labels) | ({project_label} if project_label else set())
+
+
+def format_due(due: date | datetime | None, timezone: ZoneInfo) -> str | None:
+    if due is None:
+        return None
+    instant = due if isinstance(due, datetime) else datetime.combine(due, DATE_ONLY_DUE_TIME, timezone)
+    return format_instant(instant)
+
+
+def format_instant(instant: datetime) -> str:
+    """Trello's way of writing a time: UTC, milliseconds, `Z`."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _list_for(task: Task, board: BoardIndex, mapping: TrelloMapping, current_list: str | None) -> str:
+    names = board.open_list_names()
+    name = mapping.directory.list_for_status(task.status, names)
+    chosen = board.list_id(name) if name else None
+    fallback = current_list or (board.list_id(names[0]) if names else None)
+    if chosen is None and fallback is None:
+        raise BadData("trello board has no open list to put the card in", service=SERVICE)
+    return chosen or fallback  # type: ignore[return-value]
