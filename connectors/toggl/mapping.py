@@ -1,0 +1,148 @@
+"""Toggl time entries <-> canonical `TimeEntry`: pure functions, no I/O.
+
+- Running: any negative `duration`. Toggl writes -1 for timers started through the API and minus the
+  start epoch for timers started in its apps (both seen in real answers); `stop` is null either way.
+  A stopped entry whose `stop` is null (created with a duration only) stops at start + duration.
+- Times: `+00:00` in lists, `Z` in the answers to writes, `at` with up to six fractional digits;
+  all become aware UTC datetimes. Writes send whole seconds with `Z`, the format the API documents.
+- Person: the entry's `user_id` through the directory (None for someone the hub file does not name).
+- Project: the project's name, case-folded (the canonical project key); the name comes from the
+  entry's `project_name` (meta=true) or from the workspace's project list.
+- Link: the hub's link id rides as a tag `obm-hub:<link id>`. A tag rather than a marker in the
+  description because descriptions are what people type, read in reports and group by; a tag is
+  a separate field that nobody edits by accident. The tag is stripped from the canonical tags, and
+  `task_ref` carries the link id when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ValidationError
+
+from connectors.base import LINK_MARKER, Remote
+from connectors.errors import BadData
+from connectors.toggl.models import TogglTimeEntry, TogglTimeEntryPayload
+from sync.directory import Directory
+from sync.model import Project, TimeEntry
+
+SERVICE = "toggl"
+
+
+def parse_time(value: str) -> datetime:
+    """A Toggl timestamp as an aware UTC datetime ('Z', '+00:00', 0 to 6 fractional digits)."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadData(f"toggl sent a timestamp that is not RFC 3339: {value!r}", service=SERVICE) from None
+    if parsed.tzinfo is None:
+        raise BadData(f"toggl sent a timestamp without an offset: {value!r}", service=SERVICE)
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """The write format Toggl documents: whole seconds, UTC, 'Z' ("2006-01-02T15:04:05Z")."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def same_version(seen: str, current: str) -> bool:
+    """Whether two `at` values name the same revision (compared as instants, not as strings)."""
+    return parse_time(seen) == parse_time(current)
+
+
+def link_tag(link_id: str) -> str:
+    return f"{LINK_MARKER}{link_id}"
+
+
+def link_id_of(tags: Iterable[str] | None) -> str | None:
+    """The hub link id an entry carries in its tags (the first, should there be several)."""
+    links = sorted(tag.removeprefix(LINK_MARKER) for tag in tags or () if tag.startswith(LINK_MARKER))
+    return links[0] if links else None
+
+
+def user_tags(tags: Iterable[str] | None) -> frozenset[str]:
+    """The tags people set: everything but the hub's link tags."""
+    return frozenset(tag for tag in tags or () if not tag.startswith(LINK_MARKER))
+
+
+def project_key(name: str) -> str:
+    return Project.named(name).key
+
+
+def project_name(raw: TogglTimeEntry, projects: Mapping[int, str]) -> str | None:
+    """The entry's project name, from its meta fields or the known projects; None without a project."""
+    if raw.project_id is None:
+        return None
+    name = raw.project_name or projects.get(raw.project_id)
+    if name is None:
+        raise BadData(
+            f"toggl entry {raw.id} names project {raw.project_id}, unknown in the workspace", service=SERVICE
+        )
+    return name
+
+
+def to_time_entry(raw: TogglTimeEntry, directory: Directory, projects: Mapping[int, str]) -> TimeEntry:
+    """The canonical entry; BadData when Toggl's data cannot make one (the caller skips it)."""
+    start = parse_time(raw.start)
+    stop, duration = _stop_and_duration(raw, start)
+    name = project_name(raw, projects)
+    try:
+        return TimeEntry(
+            person=directory.by_toggl_user(raw.user_id),
+            project=project_key(name) if name else None,
+            task_ref=link_id_of(raw.tags),
+            description=raw.description or "",
+            start=start,
+            stop=stop,
+            duration_seconds=duration,
+            billable=raw.billable,
+            tags=user_tags(raw.tags),
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        raise BadData(f"toggl entry {raw.id} is not a valid time entry: {problem}", service=SERVICE) from None
+
+
+def _stop_and_duration(raw: TogglTimeEntry, start: datetime) -> tuple[datetime | None, int | None]:
+    if raw.running:
+        return None, None
+    if raw.stop is None:
+        return start + timedelta(seconds=raw.duration), raw.duration
+    return parse_time(raw.stop), raw.duration
+
+
+def to_remote(raw: TogglTimeEntry, directory: Directory, projects: Mapping[int, str]) -> Remote[TimeEntry]:
+    """The entry as the connector hands it over: id, version (`at`), link and content."""
+    return Remote(
+        remote_id=str(raw.id),
+        version=raw.at,
+        item=to_time_entry(raw, directory, projects),
+        link_id=link_id_of(raw.tags),
+    )
+
+
+def to_payload(item: TimeEntry, *, link_id: str | None, project_id: int | None) -> TogglTimeEntryPayload:
+    """The create/update body for a canonical entry.
+
+    Every synced field is set, so an update writes the whole entry (`project_id: null` removes a
+    project, `tags` replaces the names). A stopped entry sends start and stop and lets Toggl
+    compute the duration (it refuses a duration that disagrees); a running one sends
+    `duration: -1`. The person is not sent: entries are written as the token's user, the only one
+    whose entries the v9 API reads back.
+    """
+    tags = sorted(item.tags)
+    if link_id is not None:
+        tags.append(link_tag(link_id))
+    payload = TogglTimeEntryPayload(
+        description=item.description,
+        start=format_time(item.start),
+        project_id=project_id,
+        billable=item.billable,
+        tags=tags,
+    )
+    if item.stop is None:
+        payload.duration = -1
+    else:
+        payload.stop = format_time(item.stop)
+    return payload
