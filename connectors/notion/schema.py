@@ -1,0 +1,150 @@
+"""Which property of the task data source holds which field of a canonical Task, checked against the
+data source's schema once per connector.
+
+The hub file names the properties (`workspace.notion.title_property`, ...). The description and the
+project have no key in the hub file yet, so they use the names below; like every optional field, they
+are synced only when the data source has a property of that name and a fitting type. The title and the
+link property (the "Hub ID" rich text that carries the hub's link id) are required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from config.errors import ConfigError, ConfigProblem
+from config.hub_file import NotionDatabase as NotionConfig
+from connectors.notion.models import NotionDataSource, NotionPage
+from connectors.notion.richtext import plain_text
+from sync.model import Project
+
+DESCRIPTION_PROPERTY = "Description"
+PROJECT_PROPERTY = "Project"
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property of the data source: its name (the key in page payloads), id and type."""
+
+    name: str
+    id: str
+    type: str
+
+
+@dataclass(frozen=True)
+class _Field:
+    attribute: str | None  # the hub-file key naming the property, None for a fixed name
+    default: str
+    types: tuple[str, ...]
+    required: bool = False
+
+
+# Task field -> where its property name comes from and the property types that can hold it.
+FIELDS: dict[str, _Field] = {
+    "title": _Field("title_property", "Name", ("title",), required=True),
+    "link": _Field("link_property", "Hub ID", ("rich_text",), required=True),
+    "status": _Field("status_property", "Status", ("status", "select")),
+    "due": _Field("due_property", "Due", ("date",)),
+    "assignees": _Field("assignee_property", "Assignee", ("people",)),
+    "labels": _Field("labels_property", "Tags", ("multi_select",)),
+    "estimate": _Field("estimate_property", "Estimate (h)", ("number",)),
+    "description": _Field(None, DESCRIPTION_PROPERTY, ("rich_text",)),
+    "project": _Field(None, PROJECT_PROPERTY, ("relation",)),
+}
+
+
+@dataclass(frozen=True)
+class TaskProperties:
+    """The resolved properties; an optional field whose property is absent is None (not synced)."""
+
+    title: Prop
+    link: Prop
+    status: Prop | None = None
+    due: Prop | None = None
+    assignees: Prop | None = None
+    labels: Prop | None = None
+    estimate: Prop | None = None
+    description: Prop | None = None
+    project: Prop | None = None
+    status_options: tuple[str, ...] = ()
+    project_source_id: str | None = None  # the data source the project relation points to
+
+    def present(self) -> list[Prop]:
+        return [prop for name in FIELDS if (prop := getattr(self, name)) is not None]
+
+    def ids(self) -> list[str]:
+        """Property ids for `filter_properties`: pages then carry only what the mapping reads."""
+        return [prop.id for prop in self.present()]
+
+
+def resolve_properties(config: NotionConfig, source: NotionDataSource) -> TaskProperties:
+    """Match the configured names to the data source's schema; every mismatch named at once."""
+    found: dict[str, Prop | None] = {}
+    problems: list[ConfigProblem] = []
+    for name, spec in FIELDS.items():
+        wanted = getattr(config, spec.attribute) if spec.attribute else spec.default
+        key = f"notion.{spec.attribute or name}"
+        schema = source.properties.get(wanted)
+        if schema is None:
+            found[name] = None
+            if spec.required:
+                problems.append(_problem(key, source, f"no property named {wanted!r}{_choices(source)}"))
+        elif schema.type not in spec.types:
+            found[name] = None
+            problems.append(
+                _problem(
+                    key, source, f"{wanted!r} is a {schema.type} property; the hub needs {_or(spec.types)}"
+                )
+            )
+        else:
+            found[name] = Prop(wanted, schema.id, schema.type)
+    if problems:
+        raise ConfigError(problems)
+    status, project = found["status"], found["project"]
+    return TaskProperties(
+        **found,  # type: ignore[arg-type]
+        status_options=tuple(source.properties[status.name].option_names()) if status else (),
+        project_source_id=source.properties[project.name].config.get("data_source_id") if project else None,
+    )
+
+
+def _problem(key: str, source: NotionDataSource, message: str) -> ConfigProblem:
+    return ConfigProblem(key, f"Notion data source {source.id}", message)
+
+
+def _choices(source: NotionDataSource) -> str:
+    names = sorted(source.properties)
+    return f" (it has {', '.join(map(repr, names))})" if names else ""
+
+
+def _or(types: Iterable[str]) -> str:
+    return " or ".join(f"a {kind}" for kind in types)
+
+
+def compact_id(notion_id: str) -> str:
+    """Notion ids compare without dashes and case: both spellings are accepted by the API."""
+    return notion_id.replace("-", "").lower()
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    """Project pages of the related data source, by page id and by project key."""
+
+    by_id: Mapping[str, str] = field(default_factory=dict)  # compact page id -> project key
+    by_key: Mapping[str, str] = field(default_factory=dict)  # project key -> page id
+
+    @classmethod
+    def from_pages(cls, pages: Iterable[NotionPage]) -> ProjectIndex:
+        by_id, by_key = {}, {}
+        for page in pages:
+            title = next((v.value for v in page.properties.values() if v.type == "title"), None)
+            name = plain_text(title).strip()
+            if not name or page.trashed:
+                continue
+            key = Project.named(name).key
+            by_id[compact_id(page.id)] = key
+            by_key.setdefault(key, page.id)
+        return cls(by_id, by_key)
+
+    def key_of(self, page_id: str) -> str | None:
+        return self.by_id.get(compact_id(page_id))
