@@ -133,7 +133,7 @@ class TrelloConnector:
         cursor = newest[0].id if newest else format_instant(self._now())
         board = self._load_board()
         items, skipped = self._map(self.client.get_board_cards(self.board_id, "all"), board)
-        return ChangeBatch(items, cursor=cursor, full=True, skipped=skipped)
+        return ChangeBatch(tuple(items), cursor=cursor, full=True, skipped=tuple(skipped))
 
     def _changes_since(self, cursor: str) -> ChangeBatch[Task]:
         actions = list(self.client.walk_board_actions(self.board_id, since=cursor, filter=CARD_ACTIONS))
@@ -143,7 +143,7 @@ class TrelloConnector:
         read = self._read_board_cards if len(changed) > CARD_READS_MAX else self._read_cards
         items, missing, skipped = read(changed)
         newest = max(action.id for action in actions)
-        return ChangeBatch(items, deleted=(*gone, *missing), cursor=newest, skipped=skipped)
+        return ChangeBatch(tuple(items), deleted=(*gone, *missing), cursor=newest, skipped=tuple(skipped))
 
     def _read_cards(self, card_ids: Sequence[str]) -> tuple[list[Remote[Task]], list[str], list[str]]:
         """One read per card; a card that is gone, or now on another board, counts as deleted."""

@@ -1,0 +1,131 @@
+"""The Trello emulator: the REST API v1 under `/1`, for one board seeded from the demo business.
+
+Authentication is Trello's: the API key and token as `key`/`token` query parameters or in an
+`Authorization: OAuth oauth_consumer_key="…", oauth_token="…"` header; a wrong key is a 401
+`invalid key`, a wrong token a 401 `invalid token`, both plain text. Rate limits are the documented
+ones, 100 requests per 10 s per token and 300 per 10 s per key, answered with Trello's 429 JSON body
+and no Retry-After (Trello documents none); every answer carries the `X-Rate-Limit-Api-Token-*` and
+`X-Rate-Limit-Api-Key-*` counters. Sources: NOTES.md §1 (rate-limit guide, recorded cassettes).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from sandbox.business import Business
+from sandbox.emulator import Emulator
+from sandbox.limits import GRACE_SECONDS, Window, WindowCounter
+from sandbox.trello import routes
+from sandbox.trello.seed import seed_store
+from sandbox.trello.store import TrelloStore
+
+API_KEY = "sandbox-trello-key"
+TOKEN = "sandbox-trello-token"
+TOKEN_WINDOW = Window(100, 10.0)
+KEY_WINDOW = Window(300, 10.0)
+MESSAGES = {
+    400: "invalid request",
+    401: "unauthorized permission requested",
+    404: "The requested resource was not found.",
+    405: "Method not allowed",
+}
+_OAUTH_FIELD = re.compile(r'(oauth_[a-z_]+)="([^"]*)"')
+
+
+class _Counter(WindowCounter):
+    """A window that can also say how many requests it has left (for the X-Rate-Limit headers)."""
+
+    def remaining(self, key: str) -> int:
+        span = max(self.window.per_seconds - GRACE_SECONDS, 0.0)
+        with self._lock:
+            now = self._clock()
+            used = sum(1 for hit in self._hits.get(key, ()) if now - hit < span)
+        return max(self.window.requests - used, 0)
+
+
+class TrelloEmulator(Emulator):
+    service = "trello"
+    prefix = "/1"
+    windows = (TOKEN_WINDOW, KEY_WINDOW)
+
+    def __init__(self, business: Business, **kwargs: Any) -> None:
+        super().__init__(business, **kwargs)
+        # Trello counts per token and per key: two counters, each keyed by its own credential.
+        self._limits = [_Counter(window) for window in self.windows] if self._limits else []
+
+    # -- state -------------------------------------------------------------------------------
+
+    def seed(self, business: Business) -> None:
+        self.store = seed_store(business)
+
+    def dump_state(self) -> dict[str, Any]:
+        return self.store.dump()
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        self.store = TrelloStore.load(data)
+
+    def register_routes(self, router: APIRouter) -> None:
+        routes.register(router, self)
+
+    def settings_update(self, root_url: str) -> dict[str, Any]:
+        return {"base_url": root_url + self.prefix, "api_key": API_KEY, "token": TOKEN}
+
+    # -- authentication ----------------------------------------------------------------------
+
+    def identify(self, request: Request) -> str | None:
+        key, token = _credentials(request)
+        return f"{key}:{token}" if (key, token) == (API_KEY, TOKEN) else None
+
+    def unauthenticated(self, request: Request) -> Response:
+        key, _ = _credentials(request)
+        return self.error(401, "invalid key" if key != API_KEY else "invalid token")
+
+    def error(
+        self, status: int, message: str | None = None, code: str | None = None, **extra: Any
+    ) -> Response:
+        if status == 429:
+            body = {"error": code or "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}
+            return JSONResponse(body, status_code=429)
+        return PlainTextResponse(message or MESSAGES.get(status, "error"), status_code=status)
+
+    # -- rate limits -------------------------------------------------------------------------
+
+    def rate_limited(self, retry_after: float, credential: str) -> Response:
+        return self.error(429, code="API_TOKEN_LIMIT_EXCEEDED")  # no Retry-After: Trello sends none
+
+    def check_limits(self, credential: str) -> Response | None:
+        if not self._limits:
+            return None
+        key, _, token = credential.partition(":")
+        token_counter, key_counter = self._limits
+        if token_counter.hit(token) is not None:
+            return self.error(429, code="API_TOKEN_LIMIT_EXCEEDED")
+        if key_counter.hit(key) is not None:
+            return self.error(429, code="API_KEY_LIMIT_EXCEEDED")
+        return None
+
+    def response_headers(self, credential: str | None) -> dict[str, str]:
+        if credential is None:
+            return {}
+        key, _, token = credential.partition(":")
+        headers = {}
+        for name, window, who, index in (("Token", TOKEN_WINDOW, token, 0), ("Key", KEY_WINDOW, key, 1)):
+            counter = self._limits[index] if self._limits else None
+            left = counter.remaining(who) if isinstance(counter, _Counter) else window.requests
+            headers[f"X-Rate-Limit-Api-{name}-Interval-Ms"] = str(int(window.per_seconds * 1000))
+            headers[f"X-Rate-Limit-Api-{name}-Max"] = str(window.requests)
+            headers[f"X-Rate-Limit-Api-{name}-Remaining"] = str(left)
+        return headers
+
+
+def _credentials(request: Request) -> tuple[str | None, str | None]:
+    """Key and token from the query string, else from the OAuth header."""
+    header = request.headers.get("authorization", "")
+    oauth = dict(_OAUTH_FIELD.findall(header)) if header.startswith("OAuth ") else {}
+    key = request.query_params.get("key") or oauth.get("oauth_consumer_key")
+    token = request.query_params.get("token") or oauth.get("oauth_token")
+    return key, token
