@@ -1,0 +1,169 @@
+"""The Toggl Track API v9 emulator: the hub's endpoints under /api/v9, with Toggl's auth, errors and limits.
+
+- Auth: HTTP Basic `<api token>:api_token`. No Authorization header: 401 with an empty body and
+  `X-Authorization-Missing: true` (recorded); a wrong token: 403 ("If authentication fails, HTTP
+  status code 403 is returned"), body a JSON string.
+- Errors: a bare JSON string with `application/json` ("'since' and 'before' can not be present
+  simultaneously"), as Toggl sends them.
+- Limits (see `limits.py`): 1 request/s per token (429), the hourly quotas (402) with
+  `X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In` on every authenticated answer. The gate's
+  hooks only get the credential, so `identify()` returns "<user id>/<bucket>", the quota bucket being
+  decided by the path (`/me...` or a workspace).
+- Time: the sandbox's clock starts at the business's `now` and runs on from there, so that entries
+  written during a run come after the seeded ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from sandbox.business import Business
+from sandbox.emulator import Emulator
+from sandbox.requestlog import RequestLog
+from sandbox.toggl import routes
+from sandbox.toggl.limits import Bucket, TogglLimits
+from sandbox.toggl.seed import hub_person, seed_store, token_for
+from sandbox.toggl.store import TogglStore, User
+
+BAD_CREDENTIALS = "Incorrect username and/or password"  # wording unverified; the status is documented
+TOO_FAST = "Too Many Requests"
+QUOTA_SPENT = "You have hit your hourly API quota; it resets in {seconds} seconds"  # wording unverified
+
+
+def business_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and runs at the real pace from there."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
+class TogglEmulator(Emulator):
+    """Toggl Track for the demo business. `limit_clock` drives both limits (tests pass a fake)."""
+
+    service = "toggl"
+    prefix = "/api/v9"
+    windows = ()  # the 1 request/s bucket lives in TogglLimits, whose clock tests can move
+
+    def __init__(
+        self,
+        business: Business,
+        *,
+        log: RequestLog | None = None,
+        state_path: Path | None = None,
+        rate_limits: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        limit_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = TogglLimits(enforced=rate_limits, clock=limit_clock)
+        self.store = TogglStore()
+        super().__init__(
+            business,
+            log=log,
+            state_path=state_path,
+            rate_limits=rate_limits,
+            clock=clock or business_clock(business.now),
+        )
+
+    # -- state --------------------------------------------------------------------------------
+
+    def seed(self, business: Business) -> None:
+        self.store = seed_store(business)
+
+    def dump_state(self) -> dict[str, Any]:
+        return self.store.dump()
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        self.store = TogglStore.load(data)
+
+    def register_routes(self, router: APIRouter) -> None:
+        routes.register(router, self)
+
+    def settings_update(self, root_url: str) -> dict[str, Any]:
+        return {"base_url": root_url + self.prefix, "api_token": token_for(hub_person(self.business))}
+
+    # -- authentication -----------------------------------------------------------------------
+
+    def identify(self, request: Request) -> str | None:
+        user = self._user(request)
+        if user is None:
+            return None
+        bucket: Bucket = "me" if request.url.path.startswith(self.prefix + "/me") else "org"
+        return f"{user.id}/{bucket}"
+
+    def caller(self, request: Request) -> User:
+        """The authenticated user (the gate has already refused anyone else)."""
+        user = self._user(request)
+        assert user is not None, "the gate lets only authenticated requests through"
+        return user
+
+    def _user(self, request: Request) -> User | None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            username, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return self.store.user_by_token(username) if password == "api_token" else None
+
+    def unauthenticated(self, request: Request) -> Response:
+        if "Authorization" not in request.headers:
+            return Response(status_code=401, headers={"X-Authorization-Missing": "true"})
+        return self.error(403, BAD_CREDENTIALS)
+
+    # -- errors and limits --------------------------------------------------------------------
+
+    def error(
+        self, status: int, message: str | None = None, code: str | None = None, **extra: Any
+    ) -> Response:
+        return JSONResponse(message or HTTPStatus(status).phrase, status_code=status)
+
+    def rate_limited(self, retry_after: float, credential: str) -> Response:
+        response = self.error(429, TOO_FAST)
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        return response
+
+    def check_limits(self, credential: str) -> Response | None:
+        user_id, bucket = _split(credential)
+        refusal = self.limits.admit(user_id, bucket)
+        if refusal is None:
+            return None
+        if refusal.status == 429:
+            return self.rate_limited(refusal.retry_after, credential)
+        return self.error(402, QUOTA_SPENT.format(seconds=round(refusal.retry_after)))
+
+    def response_headers(self, credential: str | None) -> dict[str, str]:
+        return self.limits.headers(*_split(credential)) if credential else {}
+
+    def quota_report(self, user: User) -> list[dict[str, Any]]:
+        """`GET /me/quota`: the user-level bucket (organization null), then the organization's."""
+        organizations = sorted(
+            {w.organization_id for w in self.store.workspaces.values() if user.id in w.members}
+        )
+        report = []
+        for organization, bucket in [(None, "me"), *((o, "org") for o in organizations)]:
+            remaining, resets_in = self.limits.remaining(user.id, bucket)  # type: ignore[arg-type]
+            total = self.limits.totals[bucket]  # type: ignore[index]
+            report.append(
+                {
+                    "organization_id": organization,
+                    "remaining": remaining,
+                    "resets_in_secs": resets_in,
+                    "total": total,
+                }
+            )
+        return report
+
+
+def _split(credential: str) -> tuple[int, Bucket]:
+    user_id, _, bucket = credential.partition("/")
+    return int(user_id), "me" if bucket == "me" else "org"

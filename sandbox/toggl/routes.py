@@ -1,0 +1,221 @@
+"""The Toggl v9 endpoints the hub uses, under /api/v9, named and shaped as in the official spec.
+
+`/me/time_entries` reads only the caller's entries, like the real API; workspace endpoints check
+membership (403 "User does not have access to this resource.") and let workspace admins change
+their team's entries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from sandbox.emulator import ApiError
+from sandbox.toggl import entries, shapes
+from sandbox.toggl.store import TogglStore, User
+
+if TYPE_CHECKING:
+    from sandbox.toggl.emulator import TogglEmulator
+
+SINCE_AND_BEFORE = "'since' and 'before' can not be present simultaneously"
+MAX_PER_PAGE = 200  # "Number of items per page, default 151. Cannot exceed 200."
+DEFAULT_PER_PAGE = 151
+
+
+def register(router: APIRouter, emulator: TogglEmulator) -> None:
+    _register_me(router, emulator)
+    _register_writes(router, emulator)
+    _register_workspace(router, emulator)
+
+
+def _register_me(router: APIRouter, emulator: TogglEmulator) -> None:
+
+    @router.get("/me")
+    async def get_me(request: Request) -> Response:
+        user = emulator.caller(request)
+        body = shapes.me(user, emulator.now())
+        if _flag(request, "with_related_data"):
+            body |= _related(emulator.store, user, emulator.now())
+        return JSONResponse(body)
+
+    @router.get("/me/quota")
+    async def get_quota(request: Request) -> Response:
+        return JSONResponse(emulator.quota_report(emulator.caller(request)))
+
+    @router.get("/me/time_entries")
+    async def list_entries(request: Request) -> Response:
+        user = emulator.caller(request)
+        found = emulator.store.entries_of(user.id, **_entry_filters(request))
+        meta = _flag(request, "meta")
+        return JSONResponse([shapes.entry(emulator.store, e, meta=meta, listed=True) for e in found])
+
+    # Before /me/time_entries/{time_entry_id}: the first matching route answers.
+    @router.get("/me/time_entries/current")
+    async def current_entry(request: Request) -> Response:
+        running = emulator.store.running_entry(emulator.caller(request).id)
+        return JSONResponse(shapes.entry(emulator.store, running) if running else None)
+
+    @router.get("/me/time_entries/{time_entry_id}")
+    async def get_entry(time_entry_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        entry = emulator.store.entries.get(time_entry_id)
+        if entry is None or entry.deleted or entry.user_id != user.id:
+            raise ApiError(404, "Resource can not be found")
+        return JSONResponse(shapes.entry(emulator.store, entry, meta=_flag(request, "meta")))
+
+
+def _register_writes(router: APIRouter, emulator: TogglEmulator) -> None:
+    one = "/workspaces/{workspace_id}/time_entries/{time_entry_id}"
+
+    @router.post("/workspaces/{workspace_id}/time_entries")
+    async def create(workspace_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        workspace = emulator.store.workspace_for(user, workspace_id)
+        entry = entries.create_entry(emulator.store, user, workspace, await _json(request), emulator.now())
+        return JSONResponse(shapes.entry(emulator.store, entry, written=True, meta=_flag(request, "meta")))
+
+    @router.put(one)
+    async def update(workspace_id: int, time_entry_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        workspace = emulator.store.workspace_for(user, workspace_id)
+        entry = emulator.store.entry_for_write(user, workspace, time_entry_id)
+        updated = entries.update_entry(emulator.store, user, entry, await _json(request), emulator.now())
+        return JSONResponse(shapes.entry(emulator.store, updated, written=True, meta=_flag(request, "meta")))
+
+    @router.delete(one)
+    async def delete(workspace_id: int, time_entry_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        entry = emulator.store.entry_for_write(
+            user, emulator.store.workspace_for(user, workspace_id), time_entry_id
+        )
+        entries.delete_entry(entry, emulator.now())
+        return Response(status_code=200)  # "Returns only status code."
+
+    @router.patch(one + "/stop")
+    async def stop(workspace_id: int, time_entry_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        entry = emulator.store.entry_for_write(
+            user, emulator.store.workspace_for(user, workspace_id), time_entry_id
+        )
+        return JSONResponse(
+            shapes.entry(emulator.store, entries.stop_entry(entry, emulator.now()), written=True)
+        )
+
+
+def _register_workspace(router: APIRouter, emulator: TogglEmulator) -> None:
+
+    @router.get("/workspaces/{workspace_id}/projects")
+    async def list_projects(workspace_id: int, request: Request) -> Response:
+        emulator.store.workspace_for(emulator.caller(request), workspace_id)
+        active = request.query_params.get("active", "true")
+        if active not in {"true", "false", "both"}:
+            raise ApiError(400, "active must be true, false or 'both'")
+        found = sorted(
+            (p for p in emulator.store.projects.values() if p.workspace_id == workspace_id),
+            key=lambda p: (p.name.casefold(), p.id),
+        )
+        found = [p for p in found if active == "both" or p.active == (active == "true")]
+        page, per_page = _paging(request)
+        chunk = found[(page - 1) * per_page : page * per_page]
+        return JSONResponse([shapes.project(emulator.store, p) for p in chunk])
+
+    @router.get("/workspaces/{workspace_id}/tags")
+    async def list_tags(workspace_id: int, request: Request) -> Response:
+        emulator.store.workspace_for(emulator.caller(request), workspace_id)
+        found = sorted(
+            (t for t in emulator.store.tags.values() if t.workspace_id == workspace_id), key=lambda t: t.name
+        )
+        return JSONResponse([shapes.tag(t) for t in found])
+
+    @router.get("/workspaces/{workspace_id}/users")
+    async def list_users(workspace_id: int, request: Request) -> Response:
+        workspace = emulator.store.workspace_for(emulator.caller(request), workspace_id)
+        members = [emulator.store.users[user_id] for user_id in workspace.members]
+        return JSONResponse([shapes.workspace_user(workspace, u) for u in members])
+
+
+# -- request parsing ----------------------------------------------------------------------------
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "false").lower() == "true"
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise ApiError(400, "Invalid JSON input") from None
+
+
+def _entry_filters(request: Request) -> dict[str, datetime | None]:
+    query = request.query_params
+    if "since" in query and "before" in query:
+        raise ApiError(400, SINCE_AND_BEFORE)
+    if ("start_date" in query) != ("end_date" in query):
+        raise ApiError(400, "start_date and end_date must be used together")
+    since = None
+    if "since" in query:
+        try:
+            since = datetime.fromtimestamp(int(query["since"]), UTC)
+        except ValueError:
+            raise ApiError(400, "since must be a UNIX timestamp") from None
+    return {
+        "since": since,
+        "start_from": _moment(query.get("start_date"), "start_date"),
+        "start_until": _moment(query.get("end_date"), "end_date"),
+        "before": _moment(query.get("before"), "before"),
+    }
+
+
+def _moment(value: str | None, name: str) -> datetime | None:
+    """YYYY-MM-DD (00:00 that day, UTC here) or RFC 3339."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ApiError(400, f"{name} must be YYYY-MM-DD or an RFC 3339 time")
+    return parsed.astimezone(UTC)
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    try:
+        page = int(request.query_params.get("page", 1))
+        per_page = int(request.query_params.get("per_page", DEFAULT_PER_PAGE))
+    except ValueError:
+        raise ApiError(400, "page and per_page must be integers") from None
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ApiError(400, f"per_page must be between 1 and {MAX_PER_PAGE}")
+    return page, per_page
+
+
+def _related(store: TogglStore, user: User, now: datetime) -> dict[str, Any]:
+    """`with_related_data=true`: the user's workspaces and what is in them, and her recent entries."""
+    workspaces = [w for w in store.workspaces.values() if user.id in w.members]
+    ids = {w.id for w in workspaces}
+    recent = store.entries_of(user.id, start_from=now - timedelta(days=9))  # the real window is undocumented
+    return {
+        "workspaces": [shapes.workspace(w, user) for w in workspaces],
+        "clients": [
+            {
+                "id": c.id,
+                "wid": c.workspace_id,
+                "archived": False,
+                "name": c.name,
+                "at": shapes.iso_offset(c.at),
+            }
+            for c in store.clients.values()
+            if c.workspace_id in ids
+        ],
+        "projects": [shapes.project(store, p) for p in store.projects.values() if p.workspace_id in ids],
+        "tags": [shapes.tag(t) for t in store.tags.values() if t.workspace_id in ids],
+        "time_entries": [shapes.entry(store, e, listed=True) for e in recent],
+    }
