@@ -111,6 +111,7 @@ SERVICE_TABLE: dict[tuple[str, int, str | None], type[ConnectorError]] = {
     # Toggl answers 402 when the hourly quota is spent (the reset time is in a header); 402 also means
     # "upgrade the plan for this feature", which no wait will fix.
     ("toggl", 402, None): RateLimited,
+    ("toggl", 402, "quota_exceeded"): RateLimited,
 }
 
 
@@ -148,9 +149,16 @@ def _google_body(response: httpx.Response) -> ErrorBody:
 
 def _toggl_body(response: httpx.Response) -> ErrorBody:
     # A bare JSON string ("'since' and 'before' can not be present simultaneously") or plain text.
+    # Toggl sends no error codes; two answers are told apart by their headers, and the code then
+    # names them in the error's message: a spent hourly quota, and a request without credentials.
     data = _json_or_none(response)
     message = data if isinstance(data, str) else response.text.strip()
-    return ErrorBody(None, message or None, response.headers.get("X-Toggl-Request-Id"))
+    code = None
+    if response.status_code == 402 and response.headers.get("X-Toggl-Quota-Remaining") == "0":
+        code = "quota_exceeded"
+    elif response.status_code == 401 and response.headers.get("X-Authorization-Missing") == "true":
+        code = "authorization_missing"
+    return ErrorBody(code, message or None, response.headers.get("X-Toggl-Request-Id"))
 
 
 def _notion_body(response: httpx.Response) -> ErrorBody:
