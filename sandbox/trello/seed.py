@@ -113,20 +113,14 @@ def _history(store: TrelloStore, tasks: list[BizTask], now: datetime) -> None:
     for moment, _, kind, task in sorted(events, key=lambda event: event[:3]):
         card = store.cards[object_id(task.created, f"card:{task.key}")]
         if kind == 0:
-            store.record("createCard", moment, card, list=store.list_ref(card["idList"]))
+            store.record("createCard", moment, {"list": store.list_ref(card["idList"])}, card=card)
         elif kind == 1:
             before = _by_name(store.lists, LISTS[LISTS.index(task.list_name) - 1])
             store.record(
-                "updateCard",
-                moment,
-                card,
-                old={"idList": before},
-                listBefore=store.list_ref(before),
-                listAfter=store.list_ref(card["idList"]),
-                card_fields=("idList",),
+                "updateCard", moment, store.move_data(before, card["idList"]), card=card, shown=("idList",)
             )
         else:
-            store.record("updateCard", moment, card, old={"closed": False}, card_fields=("closed",))
+            store.record("updateCard", moment, {"old": {"closed": False}}, card=card, shown=("closed",))
 
 
 def _moment(task: BizTask, now: datetime, *, days: int) -> datetime:

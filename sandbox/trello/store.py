@@ -73,12 +73,15 @@ class TrelloStore:
         self.sequence += 1
         return f"{int(moment.timestamp()):08x}{_MACHINE}{self.sequence % 0x1000000:06x}"
 
-    def record(self, kind: str, now: datetime, card: Json | None, **data: Any) -> Json:
-        """Append an action. Its time never goes back, so the log stays in id order."""
+    def record(
+        self, kind: str, now: datetime, data: Json, *, card: Json | None = None, shown: tuple[str, ...] = ()
+    ) -> Json:
+        """Append an action (about `card`, showing its `shown` fields) and touch the card. The log's
+        time never goes back, so it stays in id order."""
         latest = parse_time(self.actions[-1]["date"]) if self.actions else now
         moment = max(now, latest)
         if card is not None:
-            data = {"card": self.card_ref(card, *data.pop("card_fields", ())), **data}
+            data = {"card": self.card_ref(card, *shown), **data}
         action = {
             "id": self.new_id(moment),
             "idMemberCreator": self.operator,
@@ -107,6 +110,14 @@ class TrelloStore:
 
     def list_ref(self, list_id: str) -> Json:
         return {"id": list_id, "name": self.lists[list_id]["name"]}
+
+    def move_data(self, before: str, after: str) -> Json:
+        """An updateCard's data for a move between lists."""
+        return {
+            "old": {"idList": before},
+            "listBefore": self.list_ref(before),
+            "listAfter": self.list_ref(after),
+        }
 
     # -- lookups -----------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ def create_card(store: TrelloStore, params: Mapping[str, Any], now: datetime) ->
         "shortLink": short_link(card_id),
     }
     store.cards[card_id] = card
-    store.record("createCard", now, card, list=store.list_ref(card["idList"]))
+    store.record("createCard", now, {"list": store.list_ref(card["idList"])}, card=card)
     return card
 
 
@@ -54,18 +54,10 @@ def update_card(store: TrelloStore, card: Json, params: Mapping[str, Any], now: 
     for name in _SIMPLE_FIELDS:
         if name in values and values[name] != card[name]:
             old, card[name] = card[name], values[name]
-            store.record("updateCard", now, card, old={name: old}, card_fields=(name,))
+            store.record("updateCard", now, {"old": {name: old}}, card=card, shown=(name,))
     if "idList" in values and values["idList"] != card["idList"]:
         before, card["idList"] = card["idList"], values["idList"]
-        store.record(
-            "updateCard",
-            now,
-            card,
-            old={"idList": before},
-            listBefore=store.list_ref(before),
-            listAfter=store.list_ref(card["idList"]),
-            card_fields=("idList",),
-        )
+        store.record("updateCard", now, store.move_data(before, card["idList"]), card=card, shown=("idList",))
     _update_members(store, card, values.get("idMembers"), now)
     _update_labels(store, card, values.get("idLabels"), now)
     return card
@@ -74,7 +66,7 @@ def update_card(store: TrelloStore, card: Json, params: Mapping[str, Any], now: 
 def delete_card(store: TrelloStore, card: Json, now: datetime) -> None:
     del store.cards[card["id"]]
     ref = {"id": card["id"], "idShort": card["idShort"], "shortLink": card["shortLink"]}
-    store.record("deleteCard", now, None, card=ref, list=store.list_ref(card["idList"]))
+    store.record("deleteCard", now, {"card": ref, "list": store.list_ref(card["idList"])})
 
 
 def create_label(store: TrelloStore, params: Mapping[str, Any], now: datetime) -> Json:
@@ -87,7 +79,7 @@ def create_label(store: TrelloStore, params: Mapping[str, Any], now: datetime) -
         raise ApiError(400, "invalid value for color")
     label = {"id": store.new_id(now), "idBoard": store.board["id"], "name": name, "color": color}
     store.labels[label["id"]] = label
-    store.record("createLabel", now, None, label={"id": label["id"], "name": name, "color": color})
+    store.record("createLabel", now, {"label": {"id": label["id"], "name": name, "color": color}})
     return label
 
 
@@ -100,7 +92,7 @@ def _update_members(store: TrelloStore, card: Json, wanted: list[str] | None, no
     for kind, member_ids in (("addMemberToCard", added), ("removeMemberFromCard", removed)):
         for member_id in member_ids:
             member = {"id": member_id, "name": store.members[member_id]["fullName"]}
-            store.record(kind, now, card, idMember=member_id, member=member)
+            store.record(kind, now, {"idMember": member_id, "member": member}, card=card)
 
 
 def _update_labels(store: TrelloStore, card: Json, wanted: list[str] | None, now: datetime) -> None:
@@ -113,7 +105,8 @@ def _update_labels(store: TrelloStore, card: Json, wanted: list[str] | None, now
         for label_id in label_ids:
             label = store.labels[label_id]
             ref = {"id": label_id, "name": label["name"], "color": label["color"]}
-            store.record(kind, now, card, label=ref, text=label["name"], value=label["color"])
+            data = {"label": ref, "text": label["name"], "value": label["color"]}
+            store.record(kind, now, data, card=card)
 
 
 # -- parameters ------------------------------------------------------------------------------------
