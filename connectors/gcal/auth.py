@@ -1,0 +1,215 @@
+"""Google OAuth 2.0 for the Calendar connector: google-auth credentials behind an `httpx.Auth` flow.
+
+Two kinds of credentials (https://developers.google.com/identity/protocols/oauth2):
+- a user's refresh token (`client_id`, `client_secret`, `refresh_token`), exchanged at `token_uri`;
+- a service account key (JSON), optionally impersonating `subject` through domain-wide delegation.
+
+google-auth signs and parses; every HTTP call goes through httpx (`HttpxRequest`), so respx and the
+sandbox see the token refresh like any other request. The refresh is a plain httpx call, not an
+`HttpCore` one: the token endpoint is not part of the Calendar API and is not contract-checked.
+
+The flow (after httpx's `_auth.py` pattern): attach `Bearer <token>`, refreshing first when the token
+is missing or about to expire; on a 401 refresh once and resend once. A refused grant becomes an
+`AuthError` that tells the user to re-authorise; no token ever reaches a message or a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Generator, Mapping
+from typing import Any
+
+import google.auth.exceptions
+import google.auth.transport
+import httpx
+from google.auth.credentials import Credentials
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from config.settings import GoogleSettings
+from connectors.accounting import STATS, RequestKey, RequestStats
+from connectors.errors import AuthError, Unavailable
+from connectors.redaction import redact, register_secret, register_secrets
+
+logger = logging.getLogger(__name__)
+
+SERVICE = "google"
+# Enough to list, insert, patch and delete events (NOTES.md §2.1); nothing on calendars or ACLs.
+SCOPES = ("https://www.googleapis.com/auth/calendar.events",)
+TOKEN_TIMEOUT = 30.0
+REAUTHORISE = (
+    "google refused the stored refresh token (invalid_grant: it expired or was revoked); "
+    "re-authorise the hub with Google and store the new refresh token in OBM_HUB_GOOGLE__REFRESH_TOKEN"
+)
+SERVICE_ACCOUNT_REFUSED = (
+    "google refused the service account's grant ({code}); check the key, the machine's clock and, "
+    "with a subject, the domain-wide delegation of the calendar scope in the Admin console"
+)
+
+
+def build_credentials(settings: GoogleSettings) -> Credentials:
+    """google-auth credentials from the settings: a service account if one is set, else a user token."""
+    info = _service_account_info(settings)
+    if info is not None:
+        # The settings' token_uri wins over the key file's: it is how the sandbox (or a proxy) is reached.
+        sa = service_account.Credentials.from_service_account_info(
+            {**info, "token_uri": settings.token_uri}, scopes=SCOPES
+        )
+        register_secret(info.get("private_key"))
+        return sa.with_subject(settings.subject) if settings.subject else sa
+    missing = settings.missing_credentials()
+    if missing or settings.client_secret is None or settings.refresh_token is None:
+        raise AuthError(f"google credentials are incomplete (missing: {', '.join(missing)})", service=SERVICE)
+    secret, refresh = settings.client_secret.get_secret_value(), settings.refresh_token.get_secret_value()
+    register_secrets([secret, refresh])
+    return user_credentials.Credentials(
+        token=None,
+        refresh_token=refresh,
+        client_id=settings.client_id,
+        client_secret=secret,
+        token_uri=settings.token_uri,
+        scopes=list(SCOPES),
+    )
+
+
+def _service_account_info(settings: GoogleSettings) -> dict[str, Any] | None:
+    if settings.service_account_json is not None:
+        text = settings.service_account_json.get_secret_value()
+    elif settings.service_account_file is not None:
+        text = settings.service_account_file.read_text(encoding="utf-8")
+    else:
+        return None
+    try:
+        info = json.loads(text)
+    except json.JSONDecodeError:
+        raise AuthError("the google service account key is not valid JSON", service=SERVICE) from None
+    if not isinstance(info, dict) or "private_key" not in info or "client_email" not in info:
+        raise AuthError("the google service account key lacks private_key or client_email", service=SERVICE)
+    return info
+
+
+class _Response(google.auth.transport.Response):
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    @property
+    def status(self) -> int:
+        return self._response.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._response.headers
+
+    @property
+    def data(self) -> bytes:
+        return self._response.content
+
+
+class HttpxRequest(google.auth.transport.Request):
+    """google-auth's transport interface over an httpx client (google-auth defaults to requests)."""
+
+    def __init__(self, client: httpx.Client, stats: RequestStats | None = None) -> None:
+        self._client = client
+        self._stats = stats or STATS
+
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> _Response:
+        key = RequestKey(SERVICE, method, httpx.URL(url).path or "/")
+        started = time.perf_counter()
+        try:
+            response = self._client.request(
+                method, url, content=body, headers=headers, timeout=timeout or TOKEN_TIMEOUT
+            )
+        except httpx.HTTPError as exc:
+            self._stats.record(key, None, (time.perf_counter() - started) * 1000)
+            raise google.auth.exceptions.TransportError(f"{type(exc).__name__}: {redact(exc)}") from None
+        ms = (time.perf_counter() - started) * 1000
+        self._stats.record(key, response.status_code, ms)
+        logger.info(
+            "service=%s method=%s path=%s status=%s ms=%.0f",
+            SERVICE,
+            method,
+            key.path,
+            response.status_code,
+            ms,
+        )
+        return _Response(response)
+
+
+class GoogleAuth(httpx.Auth):
+    """Bearer tokens from google-auth credentials, refreshed before expiry and once after a 401."""
+
+    def __init__(self, credentials: Credentials, request: HttpxRequest) -> None:
+        self.credentials = credentials
+        self._request = request
+        self._lock = threading.Lock()
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        # Runs on the sync client only: the refresh below is a blocking httpx call.
+        with self._lock:
+            if not self.credentials.valid:
+                self._refresh()
+            sent_with = self.credentials.token
+        self._apply(request)
+        response = yield request
+        if response.status_code != 401:
+            return
+        with self._lock:
+            # Another thread may have refreshed already: only refresh if we still hold the old token.
+            if self.credentials.token == sent_with:
+                self._refresh()
+        self._apply(request)
+        yield request
+
+    def _apply(self, request: httpx.Request) -> None:
+        headers: dict[str, str] = {}
+        self.credentials.apply(headers)
+        request.headers.update(headers)
+
+    def _refresh(self) -> None:
+        try:
+            self.credentials.refresh(self._request)
+        except google.auth.exceptions.RefreshError as exc:
+            raise self._refused(exc) from None
+        except google.auth.exceptions.TransportError as exc:
+            raise Unavailable(
+                f"google token endpoint unreachable ({redact(exc)})", service=SERVICE, path="/token"
+            ) from None
+        register_secret(self.credentials.token)
+
+    def _refused(self, exc: google.auth.exceptions.RefreshError) -> Exception:
+        code = _grant_error(exc)
+        if getattr(exc, "retryable", False):
+            return Unavailable(
+                f"google token endpoint failed ({code or 'server error'}); the next run will retry",
+                service=SERVICE,
+                path="/token",
+                code=code,
+            )
+        if isinstance(self.credentials, service_account.Credentials):
+            message = SERVICE_ACCOUNT_REFUSED.format(code=code or "refused")
+        elif code == "invalid_grant":
+            message = REAUTHORISE
+        else:
+            message = (
+                f"google refused the OAuth client ({code or 'refused'}); check client_id and client_secret"
+            )
+        return AuthError(message, service=SERVICE, path="/token", code=code)
+
+
+def _grant_error(exc: google.auth.exceptions.RefreshError) -> str | None:
+    """The OAuth `error` code of a refused grant (RFC 6749 §5.2), never the rest of the body."""
+    for arg in exc.args[1:]:
+        if isinstance(arg, Mapping) and isinstance(arg.get("error"), str):
+            return str(arg["error"])
+    return None

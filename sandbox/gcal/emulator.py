@@ -1,0 +1,163 @@
+"""A local Google Calendar v3 (events of one calendar) plus its OAuth token endpoint.
+
+- Base path `/calendar/v3`; the token endpoint `POST /token` at the root (settings' `token_uri`).
+- Authentication: only access tokens this emulator issued and that have not expired; anything else is
+  the real 401 `authError` "Invalid Credentials" (NOTES.md §2.5). `expire_access_tokens()` voids them
+  all, so a client's refresh path runs.
+- Rate limit: 600 requests per minute per user (NOTES.md §2.4), counted per token OWNER so a refreshed
+  token does not reset the count. Exceeding it answers 403 `usageLimits`/`userRateLimitExceeded`
+  "User Rate Limit Exceeded": the per-user quota is the one a single hub meets, and that is the
+  documented example for it (the 429 form is for `rateLimitExceeded`). No Retry-After, as documented.
+- Sync tokens: `expire_sync_tokens()` voids every token issued so far (410 `fullSyncRequired`).
+
+Usage in tests: `sandbox.emulators["google"].expire_access_tokens()`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from sandbox.business import Business
+from sandbox.emulator import ApiError, Emulator
+from sandbox.gcal import oauth
+from sandbox.gcal.oauth import TokenIssuer
+from sandbox.gcal.routes import TOKEN_PATH, register
+from sandbox.gcal.seed import seed_store
+from sandbox.gcal.store import CalendarStore
+from sandbox.limits import Window, WindowCounter
+from sandbox.requestlog import RequestLog
+
+# The credential the gate sees for token-endpoint calls: they carry no bearer token and are not
+# counted against the Calendar quota.
+TOKEN_CLIENT = "oauth-token-endpoint"
+# Reason and message per status when a handler gives none (https://developers.google.com/calendar/api/guides/errors).
+DEFAULT_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("badRequest", "Bad Request"),
+    401: ("authError", "Invalid Credentials"),
+    403: ("forbidden", "Forbidden"),
+    404: ("notFound", "Not Found"),
+    405: ("httpMethodNotAllowed", "Method Not Allowed"),
+    409: ("duplicate", "The requested identifier already exists."),
+    410: ("deleted", "Resource has been deleted"),
+    412: ("conditionNotMet", "Precondition Failed"),
+    429: ("rateLimitExceeded", "Rate Limit Exceeded"),
+    500: ("backendError", "Backend Error"),
+    502: ("backendError", "Bad Gateway"),
+    503: ("backendError", "Backend Error"),
+}
+
+
+class GoogleCalendarEmulator(Emulator):
+    service = "google"
+    prefix = "/calendar/v3"
+    windows: ClassVar[tuple[Window, ...]] = (Window(600, 60.0),)
+
+    def __init__(
+        self,
+        business: Business,
+        *,
+        log: RequestLog | None = None,
+        state_path: Path | None = None,
+        rate_limits: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        limit_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        owner = next(p.email for p in business.people if p.role == "owner")
+        self.issuer = TokenIssuer(owner, frozenset(p.email for p in business.people))
+        # Our own counters (the base class's are keyed the same way) so that tests can pass a clock.
+        self._per_user = [WindowCounter(w, clock=limit_clock) for w in self.windows] if rate_limits else []
+        super().__init__(business, log=log, state_path=state_path, rate_limits=rate_limits, clock=clock)
+
+    # -- test and admin hooks ------------------------------------------------------------------
+
+    def expire_sync_tokens(self) -> None:
+        """Every sync token issued so far answers 410 `fullSyncRequired` from now on."""
+        self.store.sync_epoch += 1
+        self.save()
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far answers 401 from now on; clients must refresh."""
+        self.issuer.expire_all()
+        self.save()
+
+    def calendar(self, calendar_id: str) -> CalendarStore:
+        if calendar_id not in (self.store.calendar_id, "primary"):
+            raise ApiError(404, "Not Found", "notFound", domain="global")
+        return self.store
+
+    # -- Emulator ------------------------------------------------------------------------------
+
+    def seed(self, business: Business) -> None:
+        self.store = seed_store(business)
+
+    def register_routes(self, router: APIRouter) -> None:
+        register(router, self)
+
+    def identify(self, request: Request) -> str | None:
+        if request.url.path == TOKEN_PATH:
+            return TOKEN_CLIENT
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.issuer.owner_of(token.strip(), self.now())
+
+    def unauthenticated(self, request: Request) -> Response:
+        response = self.error(
+            401,
+            "Invalid Credentials",
+            "authError",
+            domain="global",
+            locationType="header",
+            location="Authorization",
+        )
+        response.headers["WWW-Authenticate"] = (
+            'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+        )
+        return response
+
+    def error(
+        self, status: int, message: str | None = None, code: str | None = None, **extra: Any
+    ) -> Response:
+        reason, default_message = DEFAULT_ERRORS.get(status, ("backendError", "Backend Error"))
+        detail = {
+            "domain": extra.pop("domain", "global"),
+            "reason": code or reason,
+            "message": message or default_message,
+        }
+        detail.update({key: str(value) for key, value in extra.items()})
+        body = {"error": {"errors": [detail], "code": status, "message": detail["message"]}}
+        return JSONResponse(body, status_code=status)
+
+    def rate_limited(self, retry_after: float, credential: str) -> Response:
+        return self.error(403, "User Rate Limit Exceeded", "userRateLimitExceeded", domain="usageLimits")
+
+    def check_limits(self, credential: str) -> Response | None:
+        if credential == TOKEN_CLIENT:
+            return None
+        for counter in self._per_user:
+            if counter.hit(credential) is not None:
+                return self.rate_limited(0.0, credential)
+        return None
+
+    def settings_update(self, root_url: str) -> dict[str, Any]:
+        return {
+            "base_url": root_url + self.prefix,
+            "token_uri": root_url + TOKEN_PATH,
+            "client_id": oauth.CLIENT_ID,
+            "client_secret": oauth.CLIENT_SECRET,
+            "refresh_token": oauth.REFRESH_TOKEN,
+        }
+
+    def dump_state(self) -> dict[str, Any]:
+        return {"calendar": self.store.dump(), "access_tokens": self.issuer.dump()}
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        self.store = CalendarStore.load(data["calendar"])
+        self.issuer.load(data.get("access_tokens", {}))

@@ -1,0 +1,142 @@
+"""What `events.list` returns for a query: the views of the stored events, filtered and ordered.
+
+Semantics (discovery `events.list`, NOTES.md §2.2-2.3):
+- `singleEvents=false` lists masters (with `recurrence`), exceptions and single events; `true`
+  expands each series into instances, an exception standing in for the instance it replaces;
+- `timeMin` is an exclusive bound on the END, `timeMax` on the START; a series is listed (unexpanded)
+  when one of its occurrences falls in the window;
+- cancelled events appear with `showDeleted`, on incremental reads (`syncToken`) and, when deleted
+  after it, with `updatedMin`; they are minimal: `{kind, etag, id, status}` plus `recurringEventId`
+  and `originalStartTime` for a cancelled instance;
+- `privateExtendedProperty` filters are ANDed; `orderBy=startTime` (singleEvents only) or `updated`;
+  incremental results come in change order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sandbox.gcal.recurrence import instant, parse_bound
+from sandbox.gcal.store import CalendarStore, rfc3339
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Query:
+    single_events: bool = False
+    show_deleted: bool = False
+    time_min: datetime | None = None
+    time_max: datetime | None = None
+    order_by: str | None = None
+    private: tuple[tuple[str, str], ...] = ()
+    updated_min: datetime | None = None
+    since: int | None = None  # the change number a sync token carries
+
+
+@dataclass(frozen=True)
+class _View:
+    resource: dict[str, Any]
+    seq: int
+    spans: tuple[tuple[datetime, datetime], ...]  # (start, end) of each occurrence it stands for
+
+    @property
+    def cancelled(self) -> bool:
+        return self.resource.get("status") == "cancelled"
+
+    @property
+    def updated(self) -> str:
+        return str(self.resource.get("updated", ""))
+
+
+def list_events(store: CalendarStore, query: Query) -> list[dict[str, Any]]:
+    """Every item of the listing, in order (the route cuts it into pages)."""
+    views = [view for view in _views(store, query.single_events) if _selected(view, query)]
+    if query.since is not None:
+        views.sort(key=lambda v: (v.seq, v.resource["id"]))
+    elif query.order_by == "updated":
+        views.sort(key=lambda v: (v.updated, v.resource["id"]))
+    else:  # startTime, and a stable order when none is asked for
+        views.sort(key=lambda v: (v.spans[0][0] if v.spans else _END_OF_TIME, v.resource["id"]))
+    return [_render(view) for view in views]
+
+
+def _views(store: CalendarStore, single_events: bool) -> Iterator[_View]:
+    for event_id, resource in store.events.items():
+        seq = store.changed[event_id]
+        master = store.events.get(resource.get("recurringEventId", ""))
+        if master is not None:  # an exception: cancelled with its series, changed with it too
+            seq = max(seq, store.changed[master["id"]])
+            if master.get("status") == "cancelled":
+                resource = {**resource, "status": "cancelled"}
+            yield _View(resource, seq, (_span(store, resource),))
+        elif not resource.get("recurrence"):
+            yield _View(resource, seq, (_span(store, resource),))
+        elif single_events:
+            yield from _instances(store, resource, seq)
+        else:
+            yield _View(resource, seq, tuple(_occurrence_spans(store, resource)))
+
+
+def _instances(store: CalendarStore, master: dict[str, Any], seq: int) -> Iterator[_View]:
+    overridden = set(store.exceptions_of(master["id"]))
+    for occurrence in store.occurrences(master):
+        if occurrence.instance_id(master["id"]) in overridden:
+            continue
+        view = store.instance_view(master, occurrence)
+        yield _View(view, seq, (_span(store, view),))
+
+
+def _occurrence_spans(store: CalendarStore, master: dict[str, Any]) -> Iterator[tuple[datetime, datetime]]:
+    zone = _zone(store, master)
+    for occurrence in store.occurrences(master):
+        yield instant(occurrence.start, zone), instant(occurrence.end, zone)
+
+
+def _span(store: CalendarStore, resource: dict[str, Any]) -> tuple[datetime, datetime]:
+    zone = _zone(store, resource)
+    start = instant(parse_bound(resource["start"], zone), zone)
+    return start, instant(parse_bound(resource["end"], zone), zone)
+
+
+def _zone(store: CalendarStore, resource: dict[str, Any]) -> ZoneInfo:
+    return ZoneInfo(resource["start"].get("timeZone") or store.time_zone)
+
+
+def _selected(view: _View, query: Query) -> bool:
+    if query.since is not None:
+        return view.seq > query.since  # changes only; deletions always included
+    if view.cancelled and not (query.show_deleted or _deleted_since(view, query.updated_min)):
+        return False
+    if query.updated_min is not None and view.updated < rfc3339(query.updated_min):
+        return False
+    private = (view.resource.get("extendedProperties") or {}).get("private") or {}
+    if any(private.get(name) != value for name, value in query.private):
+        return False
+    return any(_in_window(start, end, query) for start, end in view.spans)
+
+
+def _deleted_since(view: _View, updated_min: datetime | None) -> bool:
+    # "entries deleted since this time will always be included regardless of showDeleted"
+    return updated_min is not None and view.updated >= rfc3339(updated_min)
+
+
+def _in_window(start: datetime, end: datetime, query: Query) -> bool:
+    after_min = query.time_min is None or end > query.time_min
+    return after_min and (query.time_max is None or start < query.time_max)
+
+
+def _render(view: _View) -> dict[str, Any]:
+    if not view.cancelled:
+        return view.resource
+    # "only the id field is guaranteed"; a cancelled instance also names its series and slot.
+    minimal = {key: view.resource[key] for key in ("kind", "etag", "id") if key in view.resource}
+    minimal["status"] = "cancelled"
+    for key in ("recurringEventId", "originalStartTime"):
+        if key in view.resource:
+            minimal[key] = view.resource[key]
+    return minimal
