@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -233,5 +234,6 @@ async def _params(request: Request) -> dict[str, Any]:
             raise ApiError(400, "invalid request")
         params.update(body)
     elif "form" in content_type:
-        params.update({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
+        # Parsed by hand: Starlette's form parser needs python-multipart, which the hub does not ship.
+        params.update(parse_qsl((await request.body()).decode(), keep_blank_values=True))
     return {name: value for name, value in params.items() if name not in ("key", "token")}
