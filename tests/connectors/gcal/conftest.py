@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
 from config.settings import GoogleSettings
@@ -26,6 +28,7 @@ CLIENT_ID = "1234567890-abcdefghij.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-test-client-secret-0123456789"
 REFRESH_TOKEN = "1//04test-refresh-token-abcdefghijklmnopqrstuvwxyz"
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+SA_EMAIL = "obm-hub@brightpath-ops.iam.gserviceaccount.com"
 
 
 def event_url(event_id: str) -> str:
@@ -117,3 +120,25 @@ def connector(settings: GoogleSettings, options: CoreOptions) -> Iterator[Google
         settings, load_workspace(), options, clock=lambda: NOW
     ) as built:
         yield built
+
+
+@pytest.fixture(scope="module")
+def private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def service_account_json(private_key_pem: str) -> str:
+    return json.dumps(
+        {
+            "type": "service_account",
+            "project_id": "brightpath-ops",
+            "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+            "private_key": private_key_pem,
+            "client_email": SA_EMAIL,
+            "client_id": "109876543210987654321",
+            "token_uri": "https://oauth2.googleapis.com/token",
+        }
+    )

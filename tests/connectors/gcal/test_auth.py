@@ -13,8 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2 import credentials as user_credentials
 from pydantic import SecretStr
 
@@ -31,42 +29,21 @@ from tests.connectors.gcal.conftest import (
     EVENTS_URL,
     NOW,
     REFRESH_TOKEN,
+    SA_EMAIL,
     TOKEN_URI,
     bearer,
     event_url,
     form,
     google_error,
     page,
+    service_account_json,
     timed,
     token_answer,
 )
 
 FIRST, SECOND = "ya29.a0-first-access-token-AAAA1111", "ya29.a0-second-access-token-BBBB2222"
-SA_EMAIL = "obm-hub@brightpath-ops.iam.gserviceaccount.com"
 INVALID_GRANT = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
 AUTH_ERROR = google_error(401, "authError", "Invalid Credentials")
-
-
-@pytest.fixture(scope="module")
-def private_key_pem() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-def service_account_json(private_key_pem: str) -> str:
-    return json.dumps(
-        {
-            "type": "service_account",
-            "project_id": "brightpath-ops",
-            "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-            "private_key": private_key_pem,
-            "client_email": SA_EMAIL,
-            "client_id": "109876543210987654321",
-            "token_uri": "https://oauth2.googleapis.com/token",
-        }
-    )
 
 
 def claims(assertion: str) -> dict:
