@@ -19,6 +19,7 @@ from connectors.http import HttpCore
 from connectors.pagination import Page, iterate_items
 from connectors.redaction import register_secrets
 from connectors.trello.models import (
+    SERVICE,
     TrelloAction,
     TrelloCard,
     TrelloCardWrite,
@@ -27,7 +28,6 @@ from connectors.trello.models import (
     TrelloMember,
 )
 
-SERVICE = "trello"
 # The card fields the mapping reads; Trello's default set is three times larger.
 CARD_FIELDS = (
     "name,desc,closed,idBoard,idList,idLabels,labels,idMembers,due,dueComplete,dateLastActivity,shortUrl"

@@ -31,7 +31,7 @@ from config.settings import TrelloSettings
 from connectors.base import ChangeBatch, Remote
 from connectors.errors import AuthError, BadData, Conflict, NotFound
 from connectors.http import CoreOptions, build_core
-from connectors.trello.client import SERVICE, TrelloAuth, TrelloClient
+from connectors.trello.client import TrelloAuth, TrelloClient
 from connectors.trello.mapping import (
     BoardIndex,
     TrelloMapping,
@@ -41,7 +41,7 @@ from connectors.trello.mapping import (
     split_link,
     task_to_card,
 )
-from connectors.trello.models import TrelloAction, TrelloCard
+from connectors.trello.models import SERVICE, TrelloAction, TrelloCard
 from sync.model import Task
 
 logger = logging.getLogger(__name__)
@@ -170,10 +170,7 @@ class TrelloConnector:
     def _read_board_cards(self, card_ids: Sequence[str]) -> tuple[list[Remote[Task]], list[str], list[str]]:
         cards = {card.id: card for card in self.client.get_board_cards(self.board_id, "all")}
         wanted = [cards[card_id] for card_id in card_ids if card_id in cards]
-        board = self._board()
-        if not all(board.knows(card) for card in wanted):
-            board = self._load_board()  # a list or member appeared since the board was read
-        items, skipped = self._map(wanted, board)
+        items, skipped = self._map(wanted, self._board_for(wanted))
         return items, [card_id for card_id in card_ids if card_id not in cards], skipped
 
     def _map(self, cards: Iterable[TrelloCard], board: BoardIndex) -> tuple[list[Remote[Task]], list[str]]:
@@ -196,7 +193,7 @@ class TrelloConnector:
         card = self.client.create_card(payload)
         if item.archived:
             card = self.client.update_card(card.id, {"closed": True})
-        return card_to_remote(card, board, self.mapping)
+        return card_to_remote(card, self._board_for([card]), self.mapping)
 
     def update(self, remote_id: str, item: Task, *, if_version: str | None = None) -> Remote[Task]:
         """Write the task over the card, keeping its link line; Conflict if it moved past `if_version`."""
@@ -206,7 +203,7 @@ class TrelloConnector:
         board = self._board_with_labels(item)
         payload = task_to_card(item, board, self.mapping, link_id=link_id, current_list=current.idList)
         card = self.client.update_card(remote_id, payload)
-        return card_to_remote(card, board, self.mapping)
+        return card_to_remote(card, self._board_for([card]), self.mapping)
 
     def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
         """Archive the card (`closed: true`, reversible in Trello); Conflict if it moved."""
@@ -218,6 +215,11 @@ class TrelloConnector:
 
     def _board(self) -> BoardIndex:
         return self._board_index if self._board_index is not None else self._load_board()
+
+    def _board_for(self, cards: Sequence[TrelloCard]) -> BoardIndex:
+        """The board, read again if a list or member appeared since it was read."""
+        board = self._board()
+        return board if all(board.knows(card) for card in cards) else self._load_board()
 
     def _load_board(self) -> BoardIndex:
         self._board_index = BoardIndex(

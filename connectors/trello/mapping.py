@@ -37,11 +37,17 @@ from pydantic import ValidationError
 from config.hub_file import Workspace
 from connectors.base import LINK_MARKER, Remote
 from connectors.errors import BadData
-from connectors.trello.models import TrelloCard, TrelloCardWrite, TrelloLabel, TrelloList, TrelloMember
+from connectors.trello.models import (
+    SERVICE,
+    TrelloCard,
+    TrelloCardWrite,
+    TrelloLabel,
+    TrelloList,
+    TrelloMember,
+)
 from sync.directory import Directory
 from sync.model import Project, Task
 
-SERVICE = "trello"
 DATE_ONLY_DUE_TIME = time(17, 0)
 _LINK_LINE = re.compile(rf'^\[obm-hub\]:[ \t]+#[ \t]+"{LINK_MARKER}(?P<link>[^"\s]+)"[ \t]*$', re.M)
 

@@ -15,6 +15,8 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SERVICE = "trello"
+
 
 class TrelloModel(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)

@@ -29,6 +29,7 @@ LIST_FILTERS = ("all", "closed", "none", "open")
 
 def register(router: APIRouter, emulator: TrelloEmulator) -> None:
     _board_routes(router, emulator)
+    _board_content_routes(router, emulator)
     _card_routes(router, emulator)
 
 
@@ -61,6 +62,8 @@ def _board_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
         _board(store, request.path_params["id"])
         return [{name: member[name] for name in MEMBER_FIELDS} for member in store.members.values()]
 
+
+def _board_content_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
     @router.get("/boards/{id}/cards")
     async def board_cards_open(request: Request) -> Any:
         return _board_cards(emulator.store, request, "open")

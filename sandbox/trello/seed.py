@@ -33,9 +33,21 @@ def seed_store(business: Business) -> TrelloStore:
     workspace = business.workspace
     assert workspace.trello is not None, "the demo business has a Trello board"
     board_id = workspace.trello.board_id
+    store = TrelloStore(board={"id": board_id, "name": BOARD_NAME, "shortLink": short_link(board_id)})
+    _lists_labels_members(store, business)
+    usernames = {person.email: person.trello_username for person in business.people}
+    tasks = [task for task in business.tasks if task.on_trello]
+    for index, task in enumerate(tasks):
+        card = _card(store, task, index, usernames)
+        store.cards[card["id"]] = card
+    _history(store, tasks, business.now)
+    return store
+
+
+def _lists_labels_members(store: TrelloStore, business: Business) -> None:
+    """The board's furniture, with ids made at the board's own creation time."""
+    board_id = store.board["id"]
     born = id_time(board_id)
-    board = {"id": board_id, "name": BOARD_NAME, "shortLink": short_link(board_id)}
-    store = TrelloStore(board=board)
     for index, name in enumerate(LISTS):
         list_id = object_id(born, f"list:{name}")
         store.lists[list_id] = {
@@ -57,24 +69,18 @@ def seed_store(business: Business) -> TrelloStore:
             "color": LABEL_COLORS.get(name),
         }
     for person in business.people:
-        if person.trello_username:
-            member_id = object_id(born, f"member:{person.trello_username}")
-            initials = "".join(part[0] for part in person.name.split()).upper()
-            store.members[member_id] = {
-                "id": member_id,
-                "fullName": person.name,
-                "username": person.trello_username,
-                "initials": initials,
-            }
-            if person.role == "obm":  # the OBM runs the board; the sandbox token is hers
-                store.operator = member_id
-    usernames = {person.email: person.trello_username for person in business.people}
-    tasks = [task for task in business.tasks if task.on_trello]
-    for index, task in enumerate(tasks):
-        card = _card(store, task, index, usernames)
-        store.cards[card["id"]] = card
-    _history(store, tasks, business.now)
-    return store
+        if not person.trello_username:
+            continue
+        member_id = object_id(born, f"member:{person.trello_username}")
+        initials = "".join(part[0] for part in person.name.split()).upper()
+        store.members[member_id] = {
+            "id": member_id,
+            "fullName": person.name,
+            "username": person.trello_username,
+            "initials": initials,
+        }
+        if person.role == "obm":  # the OBM runs the board; the sandbox token is hers
+            store.operator = member_id
 
 
 def _card(store: TrelloStore, task: BizTask, index: int, usernames: dict[str, str | None]) -> Json:

@@ -213,3 +213,25 @@ def test_snapshot_skips_and_lists_a_malformed_card(connector):
 def test_missing_credentials_are_named():
     with pytest.raises(AuthError, match="token"):
         TrelloConnector.from_settings(TrelloSettings(api_key=SecretStr(KEY)), load_workspace())
+
+
+@respx.mock
+def test_a_written_card_in_a_list_the_connector_has_not_seen_rereads_the_board(connector):
+    board = fixture("board")
+    new_list = {"id": "6650a1f1aa00000000000008", "name": "Blocked", "closed": False, "pos": 131072}
+    lists = respx.get(f"{API}/boards/{BOARD}/lists").mock(
+        side_effect=[
+            httpx.Response(200, json=board["lists"]),
+            httpx.Response(200, json=[*board["lists"], new_list]),
+        ]
+    )
+    respx.get(f"{API}/boards/{BOARD}/labels").mock(return_value=httpx.Response(200, json=board["labels"]))
+    respx.get(f"{API}/boards/{BOARD}/members").mock(return_value=httpx.Response(200, json=board["members"]))
+    respx.get(f"{API}/cards/{CARD_ID}").mock(
+        return_value=httpx.Response(200, json=fixture("card_with_marker"))
+    )
+    moved_by_automation = fixture("card_with_marker") | {"idList": new_list["id"]}
+    respx.put(f"{API}/cards/{CARD_ID}").mock(return_value=httpx.Response(200, json=moved_by_automation))
+    written = connector.update(CARD_ID, Task(title="Report"))
+    assert written.item.status == "Blocked"
+    assert lists.call_count == 2
