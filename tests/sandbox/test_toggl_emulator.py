@@ -1,0 +1,235 @@
+"""The Toggl emulator: answers shaped like the official spec, Toggl's auth and error bodies, the
+time-entry rules, incremental reads, and state that survives a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox import Sandbox
+from sandbox.toggl import TogglEmulator
+from tests.conftest import FIXED_NOW_ISO
+from tests.contract.spec import load_spec
+
+WS = 7421983
+SOPHIE, LEA = "sandbox-toggl-token-sophie", "sandbox-toggl-token-lea"
+
+
+@pytest.fixture
+def sandbox(sandbox_factory) -> Sandbox:
+    return sandbox_factory(services=("toggl",), rate_limits=False)
+
+
+@pytest.fixture
+def api(sandbox) -> Iterator[Any]:
+    """`api(token)`: an httpx client on the emulator, authenticated as that user."""
+    clients: list[httpx.Client] = []
+
+    def make(token: str | None = SOPHIE) -> httpx.Client:
+        auth = (token, "api_token") if token else None
+        client = httpx.Client(base_url=sandbox.base_url("toggl"), auth=auth, timeout=5)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def conforms(response: httpx.Response) -> Any:
+    """The decoded body, after checking it against the official spec (None for an empty body)."""
+    body = response.json() if response.content else None
+    request = response.request
+    assert (
+        load_spec("toggl").check_response(request.method, str(request.url), response.status_code, body) == []
+    )
+    return body
+
+
+def start_timer(client: httpx.Client, **fields: Any) -> dict[str, Any]:
+    body = {
+        "created_with": "tests",
+        "workspace_id": WS,
+        "start": "2026-11-25T09:00:00Z",
+        "duration": -1,
+        **fields,
+    }
+    response = client.post(f"/workspaces/{WS}/time_entries", json=body)
+    assert response.status_code == 200, response.text
+    return conforms(response)
+
+
+def test_every_answer_the_hub_reads_conforms_to_the_spec(api) -> None:
+    sophie = api()
+    assert conforms(sophie.get("/me"))["id"] == 9100002
+    related = conforms(sophie.get("/me", params={"with_related_data": "true"}))
+    assert {p["name"] for p in related["projects"]} == {
+        "Signature Coaching Program",
+        "Spring Launch",
+        "Operations",
+    }
+    entries = conforms(sophie.get("/me/time_entries", params={"meta": "true"}))
+    assert len(entries) == 23 and {e["user_id"] for e in entries} == {9100002}
+    assert conforms(sophie.get("/me/time_entries/current")) is None
+    assert conforms(sophie.get(f"/me/time_entries/{entries[0]['id']}"))["id"] == entries[0]["id"]
+    projects = conforms(sophie.get(f"/workspaces/{WS}/projects", params={"active": "both"}))
+    assert {p["color"] for p in projects} == {"#06a893", "#c9806b", "#4dc3ff"}
+    assert [t["name"] for t in conforms(sophie.get(f"/workspaces/{WS}/tags"))] == ["client"]
+    users = conforms(sophie.get(f"/workspaces/{WS}/users"))
+    assert {u["id"] for u in users} == {9100001, 9100002, 9100003, 9100004, 9100005}
+    quota = conforms(sophie.get("/me/quota"))
+    assert [(q["organization_id"] is None, q["total"]) for q in quota] == [(True, 30), (False, 240)]
+
+
+def test_entries_read_and_written_have_toggls_formats(api) -> None:
+    sophie = api()
+    listed = sophie.get("/me/time_entries", params={"meta": "true"}).json()
+    coaching = next(e for e in listed if e.get("project_name") == "Signature Coaching Program")
+    assert coaching["start"].endswith("+00:00") and coaching["at"].endswith("Z")
+    assert coaching["client_name"] == "Coaching clients" and coaching["billable"] is True
+    created = start_timer(sophie, description="Inbox triage")
+    assert (created["start"], created["stop"], created["duration"]) == ("2026-11-25T09:00:00Z", None, -1)
+    assert created["tags"] is None and created["tag_ids"] is None  # null until set or stopped
+    assert datetime.fromisoformat(created["at"]) >= datetime.fromisoformat(FIXED_NOW_ISO)
+    stopped = conforms(sophie.patch(f"/workspaces/{WS}/time_entries/{created['id']}/stop"))
+    assert stopped["duration"] > 0 and stopped["stop"].endswith("Z") and stopped["tags"] == []
+
+
+def test_authentication_is_checked_the_way_toggl_does(api) -> None:
+    missing = api(None).get("/me")
+    assert (missing.status_code, missing.content, missing.headers["X-Authorization-Missing"]) == (
+        401,
+        b"",
+        "true",
+    )
+    assert "X-Toggl-Quota-Remaining" not in missing.headers
+    wrong = api("not-a-token").get("/me/time_entries")
+    assert wrong.status_code == 403 and wrong.headers["content-type"] == "application/json"
+    assert wrong.json() == "Incorrect username and/or password"
+    password = httpx.get(api().base_url.join("me"), auth=(SOPHIE, "hunter2"))
+    assert password.status_code == 403
+
+
+def test_errors_are_bare_json_strings(api) -> None:
+    sophie = api()
+    both = sophie.get("/me/time_entries", params={"since": 1, "before": "2026-11-25"})
+    assert both.status_code == 400 and both.headers["content-type"] == "application/json"
+    assert both.json() == "'since' and 'before' can not be present simultaneously"
+    assert sophie.get("/me/time_entries/1").json() == "Resource can not be found"
+    no_client = sophie.post(
+        f"/workspaces/{WS}/time_entries", json={"workspace_id": WS, "start": "2026-11-25T09:00:00Z"}
+    )
+    assert no_client.status_code == 400 and isinstance(no_client.json(), str)
+    other = sophie.post(
+        "/workspaces/1/time_entries", json={"created_with": "t", "start": "2026-11-25T09:00:00Z"}
+    )
+    assert (other.status_code, other.json()) == (403, "User does not have access to this resource.")
+    timer = start_timer(sophie)
+    sophie.patch(f"/workspaces/{WS}/time_entries/{timer['id']}/stop")
+    again = sophie.patch(f"/workspaces/{WS}/time_entries/{timer['id']}/stop")
+    assert (again.status_code, again.json()) == (409, "Time entry already stopped")
+
+
+def test_since_returns_changes_including_deletions(api, sandbox) -> None:
+    sophie = api()
+    now = int(sandbox.emulators["toggl"].now().timestamp())
+    assert sophie.get("/me/time_entries", params={"since": now - 1}).json() == []
+    timer = start_timer(sophie)
+    assert sophie.delete(f"/workspaces/{WS}/time_entries/{timer['id']}").content == b""
+    changed = conforms(sophie.get("/me/time_entries", params={"since": now - 1}))
+    assert [e["id"] for e in changed] == [timer["id"]]
+    assert (
+        changed[0]["server_deleted_at"].endswith("+00:00") and changed[0]["duration"] >= 0
+    )  # stopped, then deleted
+    window = {"start_date": "2026-11-25", "end_date": "2026-11-26"}
+    assert timer["id"] not in {e["id"] for e in sophie.get("/me/time_entries", params=window).json()}
+    gone = sophie.put(f"/workspaces/{WS}/time_entries/{timer['id']}", json={"description": "x"})
+    assert (gone.status_code, gone.json()) == (404, "Time entry not found")
+
+
+def test_starting_a_timer_stops_the_running_one(api) -> None:
+    lea = api(LEA)
+    app_timer = lea.get("/me/time_entries/current").json()
+    assert app_timer["duration"] == -int(datetime.fromisoformat(app_timer["start"]).timestamp())
+    new = start_timer(lea, start="2026-11-25T09:29:00Z")
+    assert lea.get("/me/time_entries/current").json()["id"] == new["id"]
+    old = lea.get(f"/me/time_entries/{app_timer['id']}").json()
+    assert old["stop"] is not None and old["duration"] > 0
+
+
+def test_updates_are_partial_and_tags_are_names(api) -> None:
+    sophie = api()
+    entry = sophie.get("/me/time_entries").json()[0]
+    body = {"description": "Renamed", "tags": ["Finance", "client"]}
+    updated = conforms(sophie.put(f"/workspaces/{WS}/time_entries/{entry['id']}", json=body))
+    assert (updated["description"], updated["start"][:19], updated["duration"]) == (
+        "Renamed",
+        entry["start"][:19],
+        entry["duration"],
+    )
+    assert updated["tags"] == ["Finance", "client"] and len(updated["tag_ids"]) == 2
+    assert "Finance" in {t["name"] for t in sophie.get(f"/workspaces/{WS}/tags").json()}  # created on the way
+    moved = sophie.put(f"/workspaces/{WS}/time_entries/{entry['id']}", json={"stop": entry["start"]})
+    assert moved.json()["duration"] == 0
+    bad = sophie.put(
+        f"/workspaces/{WS}/time_entries/{entry['id']}",
+        json={"start": "2026-11-25T10:00:00Z", "stop": "2026-11-25T09:00:00Z"},
+    )
+    assert bad.status_code == 400
+
+
+def test_only_workspace_admins_change_other_peoples_entries(api) -> None:
+    lea_entry = api(LEA).get("/me/time_entries").json()[0]
+    sophie_entry = api().get("/me/time_entries").json()[0]
+    assert lea_entry["id"] not in {e["id"] for e in api().get("/me/time_entries").json()}  # /me is /me
+    assert (
+        api().put(f"/workspaces/{WS}/time_entries/{lea_entry['id']}", json={"billable": True}).status_code
+        == 200
+    )
+    denied = api(LEA).put(f"/workspaces/{WS}/time_entries/{sophie_entry['id']}", json={"billable": True})
+    assert (denied.status_code, denied.json()) == (403, "User does not have access to this resource.")
+
+
+def test_projects_page_and_filter_on_active(api, sandbox) -> None:
+    emulator = sandbox.emulators["toggl"]
+    archived = next(p for p in emulator.store.projects.values() if p.name == "Operations")
+    archived.active = False
+    sophie = api()
+    assert [p["name"] for p in sophie.get(f"/workspaces/{WS}/projects").json()] == [
+        "Signature Coaching Program",
+        "Spring Launch",
+    ]
+    second = sophie.get(
+        f"/workspaces/{WS}/projects", params={"active": "both", "page": 2, "per_page": 2}
+    ).json()
+    assert [p["name"] for p in second] == ["Spring Launch"]
+    assert sophie.get(f"/workspaces/{WS}/projects", params={"per_page": 201}).status_code == 400
+
+
+def test_state_survives_a_restart(tmp_path) -> None:
+    now = datetime.fromisoformat(FIXED_NOW_ISO)
+    with Sandbox(now=now, services=("toggl",), rate_limits=False, state_dir=tmp_path) as first:
+        client = httpx.Client(base_url=first.base_url("toggl"), auth=(SOPHIE, "api_token"))
+        timer = start_timer(client, description="Persisted", tags=["client"])
+        client.delete(f"/workspaces/{WS}/time_entries/{timer['id']}")
+        before = client.get("/me/time_entries", params={"since": 0}).json()
+        client.close()
+    again = TogglEmulator(first.business, state_path=tmp_path / "toggl.json", rate_limits=False)
+    deleted = again.store.entries[timer["id"]]
+    assert deleted.deleted and deleted.tags == ["client"] and deleted.description == "Persisted"
+    with Sandbox(now=now, services=("toggl",), rate_limits=False, state_dir=tmp_path) as second:
+        client = httpx.Client(base_url=second.base_url("toggl"), auth=(SOPHIE, "api_token"))
+        assert client.get("/me/time_entries", params={"since": 0}).json() == before
+        assert start_timer(client)["id"] > timer["id"]  # the id counter was saved too
+        client.close()
+
+
+def test_the_seed_is_deterministic(sandbox) -> None:
+    again = TogglEmulator(sandbox.business, rate_limits=False)
+    assert again.store.dump() == sandbox.emulators["toggl"].store.dump()
+    running = [e for e in again.store.entries.values() if e.running]
+    assert len(running) == 1 and running[0].start < datetime.fromisoformat(FIXED_NOW_ISO).astimezone(UTC)

@@ -1,0 +1,179 @@
+"""Toggl's limits in the emulator (1 request/s per token: 429; hourly quotas: 402 with headers), on a
+fake clock, and the sandbox's faults as the Toggl connector meets them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from config.settings import HubSettings
+from connectors.errors import BadData, RateLimited, Unavailable
+from connectors.http import CoreOptions, RetryPolicy
+from connectors.ratelimit import RATE_LIMITS, SlidingWindowLimiter
+from connectors.toggl import TogglConnector
+from sandbox.toggl.limits import PLAN_QUOTAS, TogglLimits
+from sync.model import TimeEntry
+from tests.conftest import fast_options
+
+WS = 7421983
+SOPHIE, LEA = "sandbox-toggl-token-sophie", "sandbox-toggl-token-lea"
+
+
+@pytest.fixture
+def limited(sandbox_factory, clock) -> Iterator[tuple[Any, Any]]:
+    """A sandbox with Toggl's limits on, its limits driven by the fake clock; and a client maker."""
+    sandbox = sandbox_factory(services=("toggl",), rate_limits=True)
+    sandbox.emulators["toggl"].limits.clock = clock
+    clients: list[httpx.Client] = []
+
+    def client(token: str = SOPHIE) -> httpx.Client:
+        made = httpx.Client(base_url=sandbox.base_url("toggl"), auth=(token, "api_token"), timeout=5)
+        clients.append(made)
+        return made
+
+    yield sandbox, client
+    for made in clients:
+        made.close()
+
+
+def test_more_than_one_request_a_second_per_token_is_429(limited, clock) -> None:
+    _, client = limited
+    sophie, lea = client(), client(LEA)
+    assert sophie.get("/me").status_code == 200
+    too_fast = sophie.get(f"/workspaces/{WS}/tags")  # another bucket, the same token
+    assert too_fast.status_code == 429 and too_fast.json() == "Too Many Requests"
+    assert too_fast.headers["content-type"] == "application/json" and too_fast.headers["Retry-After"] == "1"
+    assert lea.get("/me").status_code == 200  # per token
+    clock.sleep(1.0)
+    assert sophie.get(f"/workspaces/{WS}/tags").status_code == 200
+
+
+def test_the_user_quota_is_30_an_hour_then_402_with_the_headers(limited, clock) -> None:
+    _, client = limited
+    sophie = client()
+    remaining = []
+    for _ in range(30):
+        response = sophie.get("/me/time_entries/current")
+        remaining.append(int(response.headers["X-Toggl-Quota-Remaining"]))
+        clock.sleep(1.0)
+    assert remaining == list(range(29, -1, -1))
+    spent = sophie.get("/me")
+    assert spent.status_code == 402 and "hourly API quota" in spent.json()
+    assert spent.headers["X-Toggl-Quota-Remaining"] == "0"
+    assert spent.headers["X-Toggl-Quota-Resets-In"] == str(3600 - 30)
+    workspace = sophie.get(f"/workspaces/{WS}/projects")  # the organization's bucket is another
+    assert workspace.status_code == 200 and workspace.headers["X-Toggl-Quota-Remaining"] == "239"
+    clock.sleep(3600)
+    fresh = sophie.get("/me")
+    assert fresh.status_code == 200 and fresh.headers["X-Toggl-Quota-Remaining"] == "29"
+
+
+def test_the_starter_plan_allows_240_workspace_requests_an_hour(clock) -> None:
+    limits = TogglLimits(enforced=True, clock=clock)
+    for _ in range(PLAN_QUOTAS["starter"]):
+        assert limits.admit(1, "org") is None
+        clock.sleep(1.0)
+    refusal = limits.admit(1, "org")
+    assert refusal is not None and refusal.status == 402
+    assert refusal.retry_after == pytest.approx(3600 - 240)
+    assert limits.headers(1, "org") == {"X-Toggl-Quota-Remaining": "0", "X-Toggl-Quota-Resets-In": "3360"}
+    assert limits.admit(1, "me") is None  # the /me bucket is untouched
+
+
+def test_without_enforcement_requests_are_counted_but_never_refused(clock) -> None:
+    limits = TogglLimits(enforced=False, clock=clock)
+    assert all(limits.admit(1, "me") is None for _ in range(40))  # no pause, over the quota
+    assert limits.headers(1, "me")["X-Toggl-Quota-Remaining"] == "0"
+
+
+def test_the_connector_paced_at_one_request_a_second_gets_no_429(limited, clock) -> None:
+    """The connector's own limiter at Toggl's documented rate, on the emulator's clock: it waits
+    exactly as long as the server's bucket needs, and not a second more."""
+    sandbox, _ = limited
+    settings = sandbox.settings(HubSettings()).toggl
+    limiter = SlidingWindowLimiter(RATE_LIMITS["toggl"], clock=clock, sleep=clock.sleep)
+    emulator = sandbox.emulators["toggl"]
+    options = CoreOptions(limiter=limiter, sleep=clock.sleep)
+    connector = TogglConnector.from_settings(settings, sandbox.business.workspace, options, now=emulator.now)
+    first = connector.fetch_changes(None)
+    connector.fetch_changes(first.cursor)
+    assert [e.status for e in sandbox.log.entries("toggl")] == [200, 200, 200]
+    assert clock.sleeps == [pytest.approx(1.0)] * 2
+
+
+# -- faults, through the connector ---------------------------------------------------------------
+
+
+@pytest.fixture
+def faulty(sandbox_factory) -> Iterator[tuple[Any, TogglConnector]]:
+    sandbox = sandbox_factory(services=("toggl",), rate_limits=False)
+    settings = sandbox.settings(HubSettings()).toggl
+    options = fast_options(
+        sleep=lambda seconds: None, retry=RetryPolicy(attempts=3, backoff_initial=0.001), timeout=0.5
+    )
+    emulator = sandbox.emulators["toggl"]
+    connector = TogglConnector.from_settings(settings, sandbox.business.workspace, options, now=emulator.now)
+    yield sandbox, connector
+    connector.close()
+
+
+def statuses(sandbox) -> list[int]:
+    found = [e.status for e in sandbox.log.entries("toggl")]
+    sandbox.log.clear()
+    return found
+
+
+def test_a_429_storm_is_waited_out(faulty) -> None:
+    sandbox, connector = faulty
+    sandbox.set_faults("toggl", storm=2)
+    assert len(connector.fetch_changes(None).items) == 23
+    assert statuses(sandbox) == [429, 429, 200, 200]
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "503", "reset"])
+def test_server_faults_retry_reads_and_give_up_as_unavailable(faulty, kind: str) -> None:
+    sandbox, connector = faulty
+    sandbox.set_faults("toggl", error_rate=1.0, kinds=(kind,))
+    with pytest.raises(Unavailable):
+        connector.fetch_changes("toggl1:1795596000:")
+    assert len(statuses(sandbox)) == 3  # every attempt reached the emulator
+
+
+def test_a_write_that_may_have_landed_is_not_repeated(faulty) -> None:
+    sandbox, connector = faulty
+    sandbox.set_faults("toggl", error_rate=1.0, kinds=("503",), methods=("POST",))
+    now = sandbox.emulators["toggl"].now()
+    with pytest.raises(Unavailable):
+        connector.create(TimeEntry(start=now, description="Once"), link_id="lnk-once")
+    assert statuses(sandbox) == [503]
+
+
+def test_a_truncated_body_is_retried_then_bad_data(faulty) -> None:
+    sandbox, connector = faulty
+    sandbox.set_faults("toggl", error_rate=1.0, kinds=("malformed",), path_pattern="/current$")
+    with pytest.raises(BadData, match="malformed JSON"):
+        connector.fetch_changes(None)
+    assert statuses(sandbox) == [200, 200, 200, 200]  # the list, then three cut answers
+
+
+def test_an_answer_that_never_comes_times_out(faulty) -> None:
+    sandbox, connector = faulty
+    sandbox.set_faults("toggl", error_rate=1.0, kinds=("timeout",), timeout_seconds=1.0)
+    with pytest.raises(Unavailable, match="timed out"):
+        connector.fetch_changes("toggl1:1795596000:")
+
+
+def test_a_spent_quota_stops_the_connector_before_it_sends(faulty) -> None:
+    sandbox, connector = faulty
+    limits = sandbox.emulators["toggl"].limits
+    for _ in range(28):
+        limits.admit(9100002, "me")
+    connector.fetch_changes(None)  # the 29th and 30th requests of the hour
+    assert connector.quota.me.remaining == 0
+    with pytest.raises(RateLimited) as caught:
+        connector.fetch_changes("toggl1:1795596000:")
+    assert "not sent" in str(caught.value) and caught.value.retry_after == pytest.approx(3600, abs=5)
+    assert statuses(sandbox) == [200, 200]
