@@ -47,7 +47,8 @@ def rfc3339(moment: datetime) -> str:
 
 
 def bad_request(message: str, reason: str = "invalid", **where: str) -> ApiError:
-    return ApiError(400, message, reason, domain="global", **where)
+    """A 400 in Google's shape; `where` adds `domain` (default "global"), `location`, `locationType`."""
+    return ApiError(400, message, reason, **{"domain": "global", **where})
 
 
 @dataclass
@@ -124,7 +125,7 @@ class CalendarStore:
     def insert(self, body: dict[str, Any], now: datetime, creator: str) -> dict[str, Any]:
         event_id = body.get("id") or self._new_id()
         _check_id(event_id)
-        if event_id in self.events or self.generated_instance(event_id) is not None:
+        if event_id in self.events:
             raise ApiError(409, "The requested identifier already exists.", "duplicate", domain="global")
         resource = {
             "kind": "calendar#event",
