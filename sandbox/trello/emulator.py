@@ -55,7 +55,8 @@ class TrelloEmulator(Emulator):
     def __init__(self, business: Business, **kwargs: Any) -> None:
         super().__init__(business, **kwargs)
         # Trello counts per token and per key: two counters, each keyed by its own credential.
-        self._limits = [_Counter(window) for window in self.windows] if self._limits else []
+        counters: list[WindowCounter] = [_Counter(window) for window in self.windows]
+        self._limits = counters if self._limits else []
 
     # -- state -------------------------------------------------------------------------------
 

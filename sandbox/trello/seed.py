@@ -139,4 +139,4 @@ def _spread(key: str, size: int) -> int:
 
 
 def _by_name(objects: dict[str, Json], name: str) -> str:
-    return next(object_id_ for object_id_, item in objects.items() if item["name"] == name)
+    return next(key for key, item in objects.items() if item["name"] == name)

@@ -25,8 +25,9 @@ def object_id(moment: datetime, salt: str) -> str:
     return f"{int(moment.timestamp()):08x}{hashlib.sha256(salt.encode()).hexdigest()[:16]}"
 
 
-def id_time(object_id_: str) -> datetime:
-    return datetime.fromtimestamp(int(object_id_[:8], 16), UTC)
+def id_time(value: str) -> datetime:
+    """When an ObjectId was made: its first four bytes."""
+    return datetime.fromtimestamp(int(value[:8], 16), UTC)
 
 
 def is_object_id(value: str) -> bool:
