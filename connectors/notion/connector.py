@@ -1,19 +1,21 @@
 """The Notion side of the hub: the tasks of one data source, as canonical Tasks.
 
-Resolution (once per connector, three requests): the workspace names a database; its data source is
-the configured one, else the database's only one (several and none configured is a configuration
-error naming the choices). The data source's schema is checked against the configured property names,
-and the project relation's target is read to map projects.
+Resolution (once per connector, up to three requests): the workspace names a database; its data
+source is the configured one, else the database's only one (several and none configured is a
+configuration error naming the choices). The data source's schema is checked against the configured
+property names, and the project relation's target is read to map projects.
 
 Reads. `fetch_changes(None)` is a full snapshot: the live pages, then the trashed ones. A query lists
-either live pages or, with `in_trash: true`, only trashed ones, so every read is two queries; trashed
+either live pages or, with `in_trash: true`, only trashed ones
+(https://developers.notion.com/reference/query-a-data-source), so every read is two queries; trashed
 pages come back as archived tasks, which is how an archive is seen. `fetch_changes(cursor)` asks both
 for pages whose `last_edited_time` is on or after the cursor minus a lookback. Notion rounds
 `last_edited_time` down to the minute, so an edit made at 09:30:50 reads 09:30:00: the window starts
 at the minute, at least one full minute before the cursor, and pages seen twice are returned once.
-The new cursor is the time the read started, never later. Pages removed from the data source (moved
-away, or deleted for good from the trash) are not seen by an incremental read: the next full read
-drops them.
+The new cursor is the time the read started, never later. Trashing a page moves its
+`last_edited_time` (in the emulator; should Notion not do so, the trashed page still shows up archived
+in the next full read, which lists the trash). Pages removed from the data source (moved away, or
+deleted for good from the trash) are not seen by an incremental read: the next full read drops them.
 
 Writes. Notion has no precondition: with `if_version`, update and archive re-read the page and raise
 Conflict if it moved. Its version is `<last_edited_time>#<content hash>` (mapping.py), so an edit in

@@ -10,6 +10,7 @@ Page times are rounded down to the minute, as Notion's are.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -165,8 +166,35 @@ def _add_database(
     schema: list[tuple[str, str, str, Json]],
     created: datetime,
 ) -> None:
+    """A database holding one data source with `schema` (name, property id, type, configuration)."""
+    root = {"type": "page_id", "page_id": stable_id("page", "workspace-home")}
+    store.databases[database_id] = {
+        "object": "database",
+        "id": database_id,
+        **_container_fields(store, title, created),
+        "parent": root,
+        "is_locked": False,
+        "data_sources": [{"id": source_id, "name": title}],
+        "url": f"https://www.notion.so/{database_id.replace('-', '')}",
+    }
+    store.data_sources[source_id] = {
+        "object": "data_source",
+        "id": source_id,
+        **_container_fields(store, title, created),
+        "archived": False,
+        "parent": {"type": "database_id", "database_id": database_id},
+        "database_parent": root,
+        "properties": {
+            name: {"id": prop_id, "name": name, "type": kind, kind: config}
+            for name, prop_id, kind, config in schema
+        },
+        "url": f"https://www.notion.so/{source_id.replace('-', '')}",
+    }
+
+
+def _container_fields(store: NotionStore, title: str, created: datetime) -> Json:
     stamp = created.isoformat(timespec="milliseconds")  # database objects carry an offset, not `Z`
-    common = {
+    return {
         "created_time": stamp,
         "last_edited_time": stamp,
         "created_by": partial_user(store.bot_id),
@@ -178,29 +206,6 @@ def _add_database(
         "is_inline": False,
         "in_trash": False,
         "public_url": None,
-    }
-    root = {"type": "page_id", "page_id": stable_id("page", "workspace-home")}
-    store.databases[database_id] = {
-        "object": "database",
-        "id": database_id,
-        **common,
-        "parent": root,
-        "is_locked": False,
-        "data_sources": [{"id": source_id, "name": title}],
-        "url": f"https://www.notion.so/{database_id.replace('-', '')}",
-    }
-    store.data_sources[source_id] = {
-        "object": "data_source",
-        "id": source_id,
-        **common,
-        "archived": False,
-        "parent": {"type": "database_id", "database_id": database_id},
-        "database_parent": root,
-        "properties": {
-            name: {"id": prop_id, "name": name, "type": kind, kind: config}
-            for name, prop_id, kind, config in schema
-        },
-        "url": f"https://www.notion.so/{source_id.replace('-', '')}",
     }
 
 
@@ -217,39 +222,39 @@ def _digest(key: str) -> int:
 
 
 def _task_page(store: NotionStore, business: Business, ids: Ids, task: BizTask) -> Json:
-    config = _config(business)
     source = store.data_sources[ids.data_source]
-    people = [p for p in business.people if p.email in task.assignees and p.notion_user_id]
+    people = [p.notion_user_id for p in business.people if p.email in task.assignees and p.notion_user_id]
     obm = next(p for p in business.people if p.role == "obm")
-    editor = (people[0] if people else obm).notion_user_id or ids.bot
     page = new_page(store, source, stable_id("page", task.key), task.created, obm.notion_user_id or ids.bot)
     # Edited between creation and an hour before `now`, so that tests' own edits stand out.
     edited = max(task.created, business.now - timedelta(hours=1, minutes=_digest(task.key) % (14 * 24 * 60)))
     store.touch(page, edited)
-    page["last_edited_by"] = partial_user(editor)
-    values = page["properties"]
+    page["last_edited_by"] = partial_user(people[0] if people else obm.notion_user_id or ids.bot)
+    _fill(page["properties"], source["properties"], _config(business), task)
+    page["properties"][_config(business).assignee_property]["people"] = [store.users[u] for u in people if u]
+    page["url"] = page_url(task.title, page["id"])
+    return page
+
+
+def _fill(values: Json, schema: Json, config: NotionDatabase, task: BizTask) -> None:
+    """The task's fields in the page's property values (options as the schema defines them)."""
+
+    def options(name: str, wanted: Iterable[str]) -> list[Json]:
+        kind = schema[name]["type"]
+        return [dict(option) for option in schema[name][kind]["options"] if option["name"] in wanted]
+
     values[config.title_property]["title"] = [text_segment(task.title)]
-    status = next(
-        o
-        for o in source["properties"][config.status_property]["status"]["options"]
-        if o["name"] == task.status
-    )
-    values[config.status_property]["status"] = dict(status)
+    values[config.status_property]["status"] = options(config.status_property, [task.status])[0]
     values[config.due_property]["date"] = _due(task)
-    values[config.assignee_property]["people"] = [
-        store.users[p.notion_user_id] for p in people if p.notion_user_id
-    ]
-    tags = source["properties"][config.labels_property]["multi_select"]["options"]
-    values[config.labels_property]["multi_select"] = [dict(o) for o in tags if o["name"] in task.labels]
+    values[config.labels_property]["multi_select"] = options(config.labels_property, task.labels)
     values[config.estimate_property]["number"] = task.estimate_hours
     values[DESCRIPTION]["rich_text"] = [text_segment(task.description)] if task.description else []
     values[PROJECT]["relation"] = [{"id": stable_id("project", task.project)}]
     values[RESOURCE]["url"] = _resource(task)
     values[CLIENT_FACING]["checkbox"] = task.project == COACHING
-    priorities = source["properties"][PRIORITY]["select"]["options"]
-    values[PRIORITY]["select"] = dict(priorities[0]) if "Urgent" in task.labels else None
-    page["url"] = page_url(task.title, page["id"])
-    return page
+    values[PRIORITY]["select"] = (
+        (options(PRIORITY, ["High"]) or [None])[0] if "Urgent" in task.labels else None
+    )
 
 
 def _due(task: BizTask) -> Json | None:
