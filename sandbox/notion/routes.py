@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from sandbox.notion.emulator import NotionEmulator
 
 API_VERSION = "2025-09-03"
+QUERY_FIELDS = frozenset(
+    {"filter", "sorts", "start_cursor", "page_size", "in_trash", "archived", "result_type"}
+)
 
 
 def listing(results: list[Json], next_cursor: str | None, kind: str) -> Json:
@@ -147,6 +150,9 @@ class NotionRoutes:
     async def query_data_source(self, data_source_id: str, request: Request) -> Json:
         source = self._source(data_source_id)
         body = await json_body(request)
+        unknown = sorted(set(body) - QUERY_FIELDS)
+        if unknown:  # the query body schema allows no other field
+            raise invalid(f"body.{unknown[0]}", "not present", body[unknown[0]])
         trashed = body.get("in_trash", body.get("archived", False))
         if not isinstance(trashed, bool):
             raise invalid("body.in_trash", "a boolean", trashed)

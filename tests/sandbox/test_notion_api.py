@@ -338,6 +338,8 @@ def test_more_than_100_children_are_refused(api):
          "body failed validation: body.page_size should be ≤ `100`, instead was `101`."),
         ("POST", f"/data_sources/{SOURCE}/query", {"content": b"{oops", "headers": JSON}, 400,
          "invalid_json", "Error parsing JSON body."),
+        ("POST", f"/data_sources/{SOURCE}/query", {"json": {"page_sise": 10}}, 400, "validation_error",
+         "body failed validation: body.page_sise should be not present, instead was `10`."),
         ("GET", "/pages", {}, 400, "invalid_request_url", "Invalid request URL."),  # a method it lacks
         ("GET", "/nowhere", {}, 400, "invalid_request_url", "Invalid request URL."),
     ],
