@@ -69,12 +69,10 @@ def _views(store: CalendarStore, single_events: bool) -> Iterator[_View]:
     for event_id, resource in store.events.items():
         seq = store.changed[event_id]
         master = store.events.get(resource.get("recurringEventId", ""))
-        if master is not None:  # an exception: cancelled with its series, changed with it too
-            seq = max(seq, store.changed[master["id"]])
-            if master.get("status") == "cancelled":
-                resource = {**resource, "status": "cancelled"}
-            yield _View(resource, seq, (_span(store, resource),))
-        elif not resource.get("recurrence"):
+        if master is not None and master.get("status") == "cancelled":
+            # An exception goes with its deleted series (and is listed as changed with it).
+            seq, resource = max(seq, store.changed[master["id"]]), {**resource, "status": "cancelled"}
+        if master is not None or not resource.get("recurrence"):
             yield _View(resource, seq, (_span(store, resource),))
         elif single_events:
             yield from _instances(store, resource, seq)
