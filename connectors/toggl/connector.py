@@ -7,7 +7,9 @@ whose API token it holds, filtered to the hub's workspace.
 Requests, since each costs a second of pacing and a slice of an hourly quota (see `client.py`):
 - full read: 2 (`GET /me/time_entries` over a window of `window_days` by start time, and
   `GET /me/time_entries/current` for a timer started before the window); the entries come with
-  `meta=true`, whose `project_name` saves the projects call;
+  `meta=true`, whose `project_name` saves the projects call. The window's bounds are sent as RFC 3339
+  instants, up to a day past now: a bare `end_date=YYYY-MM-DD` would mean 00:00 of that day and
+  drop the day's entries;
 - incremental read: 1 (`GET /me/time_entries?since=`, deleted entries included);
 - create: 1 (`POST`), plus one projects list the first time a write names a project no read showed;
 - update: 1 (`PUT`), plus 1 re-read (`GET /me/time_entries/{id}`) with `if_version` or when the

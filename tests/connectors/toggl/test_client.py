@@ -15,6 +15,7 @@ import httpx
 import pytest
 import respx
 
+from config.settings import TogglSettings
 from connectors.accounting import RequestStats
 from connectors.errors import AuthError, BadData, Conflict, RateLimited
 from connectors.http import CoreOptions, RetryPolicy
@@ -309,3 +310,13 @@ def test_archiving_an_entry_already_gone_is_done(clock) -> None:
     )
     make_connector(clock).archive("1")
     assert len(respx.calls) == 1
+
+
+def test_the_connector_needs_a_token_and_a_toggl_workspace() -> None:
+    workspace = load_workspace()
+    with pytest.raises(AuthError, match="no Toggl API token"):
+        TogglConnector.from_settings(TogglSettings(), workspace)
+    with pytest.raises(ValueError, match=r"no \[toggl\] section"):
+        TogglConnector.from_settings(
+            TogglSettings(api_token="t"), workspace.model_copy(update={"toggl": None})
+        )

@@ -21,9 +21,14 @@ ENTRIES, ONE = "/me/time_entries", "/me/time_entries/{time_entry_id}"
 WRITE = "/workspaces/{workspace_id}/time_entries"
 
 
+OPEN: list[TogglConnector | TogglClient] = []
+
+
 @pytest.fixture
 def sandbox(sandbox_factory):
-    return sandbox_factory(services=("toggl",), rate_limits=False)
+    yield sandbox_factory(services=("toggl",), rate_limits=False)
+    while OPEN:
+        OPEN.pop().close()
 
 
 def connect(sandbox, token: str | None = None) -> TogglConnector:
@@ -31,9 +36,11 @@ def connect(sandbox, token: str | None = None) -> TogglConnector:
     if token is not None:
         settings = settings.model_copy(update={"api_token": SecretStr(token)})
     emulator = sandbox.emulators["toggl"]
-    return TogglConnector.from_settings(
+    connector = TogglConnector.from_settings(
         settings, sandbox.business.workspace, fast_options(), now=emulator.now
     )
+    OPEN.append(connector)
+    return connector
 
 
 def requests(sandbox) -> Counter[tuple[str, str]]:
@@ -127,6 +134,7 @@ def test_the_running_timer_is_seen_and_can_be_stopped_once(sandbox) -> None:
 
     settings = sandbox.settings(HubSettings()).toggl
     client = TogglClient.build(settings.base_url, "sandbox-toggl-token-lea", options=fast_options())
+    OPEN.append(client)
     raw = client.get_current_time_entry()
     assert raw is not None and raw.duration == -int(timer.start.timestamp())  # started in the app
     workspace_id = sandbox.business.workspace.toggl.workspace_id
