@@ -149,16 +149,16 @@ class TogglEmulator(Emulator):
         organizations = sorted(
             {w.organization_id for w in self.store.workspaces.values() if user.id in w.members}
         )
+        buckets: list[tuple[int | None, Bucket]] = [(None, "me"), *((o, "org") for o in organizations)]
         report = []
-        for organization, bucket in [(None, "me"), *((o, "org") for o in organizations)]:
-            remaining, resets_in = self.limits.remaining(user.id, bucket)  # type: ignore[arg-type]
-            total = self.limits.totals[bucket]  # type: ignore[index]
+        for organization, bucket in buckets:
+            remaining, resets_in = self.limits.remaining(user.id, bucket)
             report.append(
                 {
                     "organization_id": organization,
                     "remaining": remaining,
                     "resets_in_secs": resets_in,
-                    "total": total,
+                    "total": self.limits.totals[bucket],
                 }
             )
         return report
