@@ -66,13 +66,14 @@ def api(sandbox) -> Iterator[httpx.Client]:
         yield client
 
 
+def shared_sandbox() -> Sandbox:
+    """A sandbox for the tests of one module that change nothing (refused writes, reads)."""
+    return Sandbox(now=datetime.fromisoformat(FIXED_NOW_ISO), services=("google",), rate_limits=False)
+
+
 @pytest.fixture(scope="module")
 def reader() -> Iterator[httpx.Client]:
-    """One sandbox for the tests that change nothing (refused writes, reads)."""
-    with (
-        Sandbox(now=datetime.fromisoformat(FIXED_NOW_ISO), services=("google",), rate_limits=False) as shared,
-        api_client(shared) as client,
-    ):
+    with shared_sandbox() as shared, api_client(shared) as client:
         yield client
 
 

@@ -17,7 +17,7 @@ from sandbox.business import generate
 from sandbox.gcal import oauth
 from sandbox.gcal.emulator import GoogleCalendarEmulator
 from tests.conftest import FIXED_NOW_ISO, FakeClock
-from tests.sandbox.test_gcal_api import EVENTS, REFRESH_FORM, api_client, error_of
+from tests.sandbox.test_gcal_api import EVENTS, REFRESH_FORM, api_client, error_of, shared_sandbox
 from tests.sandbox.test_gcal_sync import Sandboxish, served
 
 SCOPE = "https://www.googleapis.com/auth/calendar.events"
@@ -47,6 +47,13 @@ def sandbox(sandbox_factory):
 def raw(sandbox) -> Iterator[httpx.Client]:
     """No credentials at all."""
     with httpx.Client(base_url=sandbox.root_url("google"), timeout=5) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def token_endpoint() -> Iterator[httpx.Client]:
+    """The token endpoint of a sandbox shared by the tests that only ask it for tokens."""
+    with shared_sandbox() as shared, httpx.Client(base_url=shared.root_url("google"), timeout=5) as client:
         yield client
 
 
@@ -101,7 +108,8 @@ def test_an_access_token_lives_an_hour():
         assert api.get(EVENTS).status_code == 401
 
 
-def test_the_refresh_grant(raw):
+def test_the_refresh_grant(token_endpoint):
+    raw = token_endpoint
     granted = token(raw, **REFRESH_FORM, scope=SCOPE)
     assert granted.status_code == 200 and granted.headers["Cache-Control"] == "no-store"
     body = granted.json()
@@ -135,7 +143,8 @@ def test_the_refresh_grant(raw):
         ),
     ],
 )
-def test_refused_refresh_grants(raw, change, status, answer):
+def test_refused_refresh_grants(token_endpoint, change, status, answer):
+    raw = token_endpoint
     response = token(raw, **{**REFRESH_FORM, **change})
     assert (response.status_code, response.json()) == (status, answer)
 
@@ -166,7 +175,8 @@ def test_the_service_account_grant(sandbox, raw):
         (sa_claims(sub="stranger@example.com"), 401, "unauthorized_client", "Client is unauthorized"),
     ],
 )
-def test_refused_service_account_grants(raw, claims, status, error, description):
+def test_refused_service_account_grants(token_endpoint, claims, status, error, description):
+    raw = token_endpoint
     response = token(raw, grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer", assertion=jwt(**claims))
     assert response.status_code == status and response.json()["error"] == error
     assert description in response.json()["error_description"]
