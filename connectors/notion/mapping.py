@@ -99,7 +99,12 @@ def version_of(page: NotionPage, task: Task) -> str:
 def split_version(version: str) -> tuple[datetime, str | None]:
     """(last edited time, content hash prefix or None for a bare timestamp)."""
     stamp, _, digest = version.partition(VERSION_SEPARATOR)
-    return datetime.fromisoformat(stamp), digest or None
+    try:
+        return datetime.fromisoformat(stamp), digest or None
+    except ValueError:
+        raise BadData(
+            f"notion version {version!r} is not one this connector wrote", service="notion"
+        ) from None
 
 
 def page_to_remote(page: NotionPage, context: TaskContext) -> Remote[Task]:

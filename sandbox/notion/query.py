@@ -17,7 +17,7 @@ from typing import Any
 
 from sandbox.emulator import ApiError
 from sandbox.notion.pages import find_property
-from sandbox.notion.store import Json, plain
+from sandbox.notion.store import Json, canonical_id, plain
 from sandbox.notion.values import invalid
 
 TEXT_TYPES = frozenset({"title", "rich_text", "url", "email", "phone_number"})
@@ -166,7 +166,10 @@ def _property_matches(page: Json, source: Json, condition: Json, path: str) -> b
     if kind not in condition:
         raise invalid(f"{path}.{kind}", "defined")
     actual = comparable(page["properties"].get(schema["name"], {"type": kind, kind: None}))
-    return _apply(FAMILY.get(kind, "text"), condition[kind], actual, f"{path}.{kind}")
+    spec = condition[kind]
+    if kind in ("people", "relation") and isinstance(spec, dict):  # ids match with or without dashes
+        spec = {op: canonical_id(v) or v if isinstance(v, str) else v for op, v in spec.items()}
+    return _apply(FAMILY.get(kind, "text"), spec, actual, f"{path}.{kind}")
 
 
 def _apply(family: str, spec: Any, actual: Any, path: str) -> bool:

@@ -170,7 +170,9 @@ def test_property_filters_by_type(reader):
         t.project == "Signature Coaching Program" for t in tasks
     )
     assert len(
-        reader.titles(filter={"property": "Assignee", "people": {"contains": lea.notion_user_id}})
+        reader.titles(
+            filter={"property": "Assignee", "people": {"contains": lea.notion_user_id.replace("-", "")}}
+        )
     ) == sum(lea.email in t.assignees for t in tasks)
     assert len(reader.titles(filter={"property": "Description", "rich_text": {"is_empty": True}})) == sum(
         not t.description for t in tasks

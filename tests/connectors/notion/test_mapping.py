@@ -155,6 +155,8 @@ def test_the_version_moves_when_content_changes_within_the_same_minute(pages, co
     before, after = page_to_remote(page, context).version, page_to_remote(edited, context).version
     assert before != after
     assert split_version(before)[0] == split_version(after)[0] == datetime(2026, 11, 19, 11, 5, tzinfo=UTC)
+    with pytest.raises(BadData, match="not one this connector wrote"):
+        split_version("etag-123")
 
 
 # -- writes and round trips ----------------------------------------------------------------------
