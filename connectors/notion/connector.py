@@ -181,6 +181,18 @@ class NotionConnector:
             page = self.client.update_page(page.id, in_trash=True)
         return page_to_remote(page, context)
 
+    def find_by_link(self, link_id: str) -> list[Remote[Task]]:
+        """The pages (live or trashed) whose link property holds `link_id`: two queries.
+
+        A create that failed without an answer (a timeout, a cut-off body) may have created the page:
+        look for it before creating again, since creates are never retried.
+        """
+        context = self.context
+        link = {"property": context.properties.link.id, "rich_text": {"equals": link_id}}
+        query = {"filter": link, "filter_properties": context.properties.ids()}
+        items, _ = self._map(self._pages(query), context)
+        return items
+
     def update(self, remote_id: str, item: Task, *, if_version: str | None = None) -> Remote[Task]:
         """Write the task's synced fields over the page (and move it to or from the trash).
 

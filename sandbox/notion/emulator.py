@@ -49,6 +49,8 @@ DEFAULTS: dict[int, tuple[str, str]] = {
 class NotionEmulator(Emulator):
     service = "notion"
     prefix = "/v1"
+    # "An average of three requests per second"; the bursts Notion tolerates are not emulated, so a
+    # client that passes here stays within the real limit.
     windows = (Window(3, 1.0),)
 
     store: NotionStore

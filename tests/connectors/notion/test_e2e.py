@@ -183,6 +183,14 @@ def test_create_carries_the_hub_id_and_long_text_survives(sandbox, connector, cl
     assert batch.items[0].item.description == task.description
 
 
+def test_a_page_is_found_by_its_link_after_a_create_without_an_answer(sandbox, connector):
+    created = connector.create(Task(title="Order the retreat banners"), link_id="lnk_lost_answer")
+    sandbox.log.clear()
+    assert [r.remote_id for r in connector.find_by_link("lnk_lost_answer")] == [created.remote_id]
+    assert connector.find_by_link("lnk_never_written") == []
+    assert counts(sandbox) == {QUERY: 4}
+
+
 def test_an_archive_is_seen_by_the_next_read(sandbox, connector, clock):
     first = connector.fetch_changes(None)
     remote = first.items[5]
