@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -47,15 +47,21 @@ class Record(BaseModel):
     UNSYNCED: ClassVar[frozenset[str]] = frozenset()
 
     def content_hash(self) -> str:
-        """SHA-256 over the synced fields, stable across processes and field order."""
-        data = self.model_dump(mode="json", exclude=set(self.UNSYNCED))
-        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_sorted_sets)
+        """SHA-256 over the synced fields, stable across processes, field order, set order and the
+        offset an instant is written with."""
+        data = self.model_dump(exclude=set(self.UNSYNCED))
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_canonical)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _sorted_sets(value: Any) -> Any:
+def _canonical(value: Any) -> Any:
+    # Sets are sorted (iteration order varies with the hash seed); instants are compared in UTC.
     if isinstance(value, (set, frozenset)):
-        return sorted(value)
+        return sorted(value, key=str)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
