@@ -103,9 +103,30 @@ class NotionClient:
         )
         return NotionList[NotionPage].model_validate(data)
 
-    def query_data_source_all(self, data_source_id: str, **query: Any) -> Iterator[NotionPage]:
-        """Every row matching the query, page after page (same arguments as `query_data_source`)."""
-        return _walk(lambda cursor: self.query_data_source(data_source_id, start_cursor=cursor, **query))
+    def query_data_source_all(
+        self,
+        data_source_id: str,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        sorts: Sequence[Mapping[str, Any]] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        in_trash: bool | None = None,
+        filter_properties: Sequence[str] = (),
+    ) -> Iterator[NotionPage]:
+        """Every row matching the query, page after page (the arguments of `query_data_source`)."""
+
+        def fetch(cursor: Cursor | None) -> NotionList[NotionPage]:
+            return self.query_data_source(
+                data_source_id,
+                filter=filter,
+                sorts=sorts,
+                start_cursor=cursor,
+                page_size=page_size,
+                in_trash=in_trash,
+                filter_properties=filter_properties,
+            )
+
+        return _walk(fetch)
 
     # -- pages ---------------------------------------------------------------------------------
 
