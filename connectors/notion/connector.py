@@ -88,6 +88,7 @@ class NotionConnector:
     def from_settings(
         cls, settings: NotionSettings, workspace: Workspace, options: CoreOptions | None = None
     ) -> NotionConnector:
+        """A connector for the workspace's database; ConfigError when the token or the database is missing."""
         problems = []
         if settings.token is None:
             problems.append(ConfigProblem("notion.token", "settings", "no Notion integration token is set"))
