@@ -285,18 +285,34 @@ class _Gate:
     ) -> Send:
         emulator = self.emulator
 
+        def finish() -> None:
+            # Before the client has its whole answer: a client that saw success finds it saved and logged.
+            if state.get("finished"):
+                return
+            state["finished"] = True
+            if mutating and 200 <= state["status"] < 400:
+                emulator.save()
+            record()
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 extra = emulator.response_headers(credential)
                 message["headers"] = [*message.get("headers", []), *_encode(extra)]
+                if _bodyless(message):  # the client has its whole answer with the headers
+                    finish()
             elif not message.get("more_body"):
-                if mutating and 200 <= state["status"] < 400:
-                    emulator.save()  # before the last byte: a client that saw success finds it on disk
-                record()
+                finish()
             await send(message)
 
         return send_with_headers
+
+
+def _bodyless(start: Message) -> bool:
+    if start["status"] in (204, 304):
+        return True
+    headers = start["headers"]
+    return any(name.lower() == b"content-length" and value.strip() == b"0" for name, value in headers)
 
 
 def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
