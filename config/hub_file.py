@@ -37,6 +37,9 @@ class _Strict(BaseModel):
 
 class TrelloBoard(_Strict):
     board_id: str = Field(min_length=1)
+    project_labels: dict[str, str] = Field(
+        default_factory=dict, description="Label name -> project name: the label that marks a card's project."
+    )
 
 
 class NotionDatabase(_Strict):
@@ -50,6 +53,8 @@ class NotionDatabase(_Strict):
     assignee_property: str = "Assignee"
     labels_property: str = "Tags"
     estimate_property: str = "Estimate (h)"
+    description_property: str = "Description"
+    project_property: str = Field("Project", description="A relation to a data source of projects.")
     link_property: str = Field("Hub ID", description="Rich-text property holding the hub's link id.")
 
 

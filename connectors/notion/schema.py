@@ -1,10 +1,9 @@
 """Which property of the task data source holds which field of a canonical Task, checked against the
 data source's schema once per connector.
 
-The hub file names the properties (`workspace.notion.title_property`, ...). The description and the
-project have no key in the hub file yet, so they use the names below; like every optional field, they
-are synced only when the data source has a property of that name and a fitting type. The title and the
-link property (the "Hub ID" rich text that carries the hub's link id) are required.
+The hub file names the properties (`workspace.notion.title_property`, ...). An optional field is synced
+only when the data source has a property of that name and a fitting type. The title and the link
+property (the "Hub ID" rich text that carries the hub's link id) are required.
 """
 
 from __future__ import annotations
@@ -18,9 +17,6 @@ from connectors.notion.models import NotionDataSource, NotionPage
 from connectors.notion.richtext import plain_text
 from sync.model import Project
 
-DESCRIPTION_PROPERTY = "Description"
-PROJECT_PROPERTY = "Project"
-
 
 @dataclass(frozen=True)
 class Prop:
@@ -33,23 +29,22 @@ class Prop:
 
 @dataclass(frozen=True)
 class _Field:
-    attribute: str | None  # the hub-file key naming the property, None for a fixed name
-    default: str
+    attribute: str  # the hub-file key naming the property
     types: tuple[str, ...]
     required: bool = False
 
 
 # Task field -> where its property name comes from and the property types that can hold it.
 FIELDS: dict[str, _Field] = {
-    "title": _Field("title_property", "Name", ("title",), required=True),
-    "link": _Field("link_property", "Hub ID", ("rich_text",), required=True),
-    "status": _Field("status_property", "Status", ("status", "select")),
-    "due": _Field("due_property", "Due", ("date",)),
-    "assignees": _Field("assignee_property", "Assignee", ("people",)),
-    "labels": _Field("labels_property", "Tags", ("multi_select",)),
-    "estimate": _Field("estimate_property", "Estimate (h)", ("number",)),
-    "description": _Field(None, DESCRIPTION_PROPERTY, ("rich_text",)),
-    "project": _Field(None, PROJECT_PROPERTY, ("relation",)),
+    "title": _Field("title_property", ("title",), required=True),
+    "link": _Field("link_property", ("rich_text",), required=True),
+    "status": _Field("status_property", ("status", "select")),
+    "due": _Field("due_property", ("date",)),
+    "assignees": _Field("assignee_property", ("people",)),
+    "labels": _Field("labels_property", ("multi_select",)),
+    "estimate": _Field("estimate_property", ("number",)),
+    "description": _Field("description_property", ("rich_text",)),
+    "project": _Field("project_property", ("relation",)),
 }
 
 
@@ -82,8 +77,8 @@ def resolve_properties(config: NotionConfig, source: NotionDataSource) -> TaskPr
     found: dict[str, Prop | None] = {}
     problems: list[ConfigProblem] = []
     for name, spec in FIELDS.items():
-        wanted = getattr(config, spec.attribute) if spec.attribute else spec.default
-        key = f"notion.{spec.attribute or name}"
+        wanted = getattr(config, spec.attribute)
+        key = f"notion.{spec.attribute}"
         schema = source.properties.get(wanted)
         if schema is None:
             found[name] = None

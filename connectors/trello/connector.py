@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from config.hub_file import Workspace
@@ -93,10 +93,8 @@ class TrelloConnector:
         settings: TrelloSettings,
         workspace: Workspace,
         options: CoreOptions | None = None,
-        *,
-        project_labels: Mapping[str, str] | None = None,
     ) -> TrelloConnector:
-        """A connector for the workspace's board. `project_labels` maps label names to project names."""
+        """A connector for the workspace's board (the hub file's `project_labels` name the projects)."""
         if workspace.trello is None:
             raise ValueError(f"workspace {workspace.name!r} has no Trello board")
         if settings.api_key is None or settings.token is None:
@@ -105,7 +103,7 @@ class TrelloConnector:
         key, token = settings.api_key.get_secret_value(), settings.token.get_secret_value()
         auth = TrelloAuth(key, token)
         core = build_core(SERVICE, settings.base_url, credential=token, auth=auth, options=options)
-        mapping = TrelloMapping.from_workspace(workspace, project_labels)
+        mapping = TrelloMapping.from_workspace(workspace)
         return cls(TrelloClient(core), workspace.trello.board_id, mapping)
 
     def close(self) -> None:

@@ -137,12 +137,9 @@ class TrelloMapping:
     project_labels: Mapping[str, str] = field(default_factory=dict)  # label name -> project name
 
     @classmethod
-    def from_workspace(
-        cls, workspace: Workspace, project_labels: Mapping[str, str] | None = None
-    ) -> TrelloMapping:
-        return cls(
-            Directory.from_workspace(workspace), ZoneInfo(workspace.timezone), dict(project_labels or {})
-        )
+    def from_workspace(cls, workspace: Workspace) -> TrelloMapping:
+        labels = dict(workspace.trello.project_labels) if workspace.trello else {}
+        return cls(Directory.from_workspace(workspace), ZoneInfo(workspace.timezone), labels)
 
     def project_of(self, label_names: set[str]) -> str | None:
         named = sorted(name for name in label_names if name in self.project_labels)

@@ -51,10 +51,7 @@ def someone(sandbox) -> Iterator[httpx.Client]:
 
 def make_connector(sandbox) -> TrelloConnector:
     settings = sandbox.settings(HubSettings()).trello
-    projects = {project.label: project.name for project in sandbox.business.projects}
-    return TrelloConnector.from_settings(
-        settings, sandbox.business.workspace, fast_options(), project_labels=projects
-    )
+    return TrelloConnector.from_settings(settings, sandbox.business.workspace, fast_options())
 
 
 def requests(sandbox) -> list[tuple[str, str]]:

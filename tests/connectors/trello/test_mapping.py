@@ -26,7 +26,6 @@ from sync.model import Task
 from tests.contract.spec import load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PROJECTS = {"Client": "Signature Coaching Program", "Marketing": "Spring Launch", "Admin": "Operations"}
 
 
 def raw(name: str) -> dict[str, Any]:
@@ -49,7 +48,7 @@ def board() -> BoardIndex:
 
 @pytest.fixture(scope="module")
 def mapping() -> TrelloMapping:
-    return TrelloMapping.from_workspace(load_workspace(), PROJECTS)
+    return TrelloMapping.from_workspace(load_workspace())
 
 
 CARD_FIXTURES = sorted(path.stem for path in FIXTURES.glob("card_*.json"))
