@@ -1,11 +1,10 @@
 """The hub's durable state: SQLite by default, PostgreSQL by URL.
 
-For now it holds the read cursors (where each service's next incremental read starts, per
-workspace); the link store of the sync engine lives in the same database. The schema is versioned: a
+It holds, per workspace and service, the last state the hub read of every item (canonical JSON,
+version, link id, content hash) and the read cursor: where the next incremental read starts. A batch
+and its cursor are written in one transaction, so a crash halfway through a run repeats a read
+instead of losing one. The sync engine's links live in the same database. The schema is versioned: a
 database written by a newer hub is refused rather than misread.
-
-Cursors are committed only after the batch they follow has been handled, so a crash halfway through
-a run repeats work instead of losing it.
 """
 
 from __future__ import annotations
@@ -13,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -28,6 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from connectors.base import ChangeBatch, Remote
+from sync.model import Record
+
+R = TypeVar("R", bound=Record)
+
 SCHEMA_VERSION = 1
 
 metadata = MetaData()
@@ -37,6 +43,20 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Integer, nullable=False),
+)
+
+items = Table(
+    "obm_hub_items",
+    metadata,
+    Column("workspace", String(64), primary_key=True),
+    Column("service", String(16), primary_key=True),
+    Column("remote_id", String(255), primary_key=True),
+    Column("version", Text),
+    Column("link_id", String(64)),
+    Column("url", Text),
+    Column("content_hash", String(64), nullable=False),
+    Column("data", Text, nullable=False),  # the canonical record as JSON
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 cursors = Table(
@@ -99,12 +119,67 @@ class Store:
                 )
                 return
             now = datetime.now(UTC)
-            values = {"workspace": workspace, "service": service, "cursor": cursor, "updated_at": now}
-            dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(cursors).values(**values)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[cursors.c.workspace, cursors.c.service],
-                    set_={"cursor": cursor, "updated_at": now},
-                )
+            self._upsert(
+                connection,
+                cursors,
+                {"workspace": workspace, "service": service, "cursor": cursor, "updated_at": now},
             )
+
+    def apply_batch(self, workspace: str, service: str, batch: ChangeBatch[Any]) -> None:
+        """Record what a read returned and move the cursor, all or nothing.
+
+        A full batch replaces everything known of the service; an incremental one upserts the changed
+        items and forgets the deleted ones.
+        """
+        now = datetime.now(UTC)
+        key = (items.c.workspace == workspace, items.c.service == service)
+        with self.engine.begin() as connection:
+            if batch.full:
+                connection.execute(items.delete().where(*key))
+            elif batch.deleted:
+                connection.execute(items.delete().where(*key, items.c.remote_id.in_(list(batch.deleted))))
+            for remote in batch.items:
+                self._upsert(connection, items, _item_row(workspace, service, remote, now))
+            if batch.cursor is not None:
+                self._upsert(
+                    connection,
+                    cursors,
+                    {"workspace": workspace, "service": service, "cursor": batch.cursor, "updated_at": now},
+                )
+
+    def load_items(self, workspace: str, service: str, model: type[R]) -> list[Remote[R]]:
+        """The last state read of every item of `service`, as canonical records."""
+        query = select(items).where(items.c.workspace == workspace, items.c.service == service)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(items.c.remote_id)).mappings().all()
+        return [
+            Remote(
+                row["remote_id"],
+                row["version"],
+                model.model_validate_json(row["data"]),
+                row["link_id"],
+                row["url"],
+            )
+            for row in rows
+        ]
+
+    def _upsert(self, connection: Connection, table: Table, values: dict[str, Any]) -> None:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        keys = [column for column in table.primary_key.columns]
+        statement = dialect.insert(table).values(**values)
+        update = {name: value for name, value in values.items() if name not in {c.name for c in keys}}
+        connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=update))
+
+
+def _item_row(workspace: str, service: str, remote: Remote[Any], now: datetime) -> dict[str, Any]:
+    return {
+        "workspace": workspace,
+        "service": service,
+        "remote_id": remote.remote_id,
+        "version": remote.version,
+        "link_id": remote.link_id,
+        "url": remote.url,
+        "content_hash": remote.item.content_hash(),
+        "data": remote.item.model_dump_json(),
+        "updated_at": now,
+    }
