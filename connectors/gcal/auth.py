@@ -11,6 +11,8 @@ sandbox see the token refresh like any other request. The refresh is a plain htt
 The flow (after httpx's `_auth.py` pattern): attach `Bearer <token>`, refreshing first when the token
 is missing or about to expire; on a 401 refresh once and resend once. A refused grant becomes an
 `AuthError` that tells the user to re-authorise; no token ever reaches a message or a log line.
+Retries of the token endpoint itself (5xx, 429) are google-auth's own; what still fails after them is
+`Unavailable`.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ logger = logging.getLogger(__name__)
 SERVICE = "google"
 # Enough to list, insert, patch and delete events (NOTES.md §2.1); nothing on calendars or ACLs.
 SCOPES = ("https://www.googleapis.com/auth/calendar.events",)
-TOKEN_TIMEOUT = 30.0
 REAUTHORISE = (
     "google refused the stored refresh token (invalid_grant: it expired or was revoked); "
     "re-authorise the hub with Google and store the new refresh token in OBM_HUB_GOOGLE__REFRESH_TOKEN"
@@ -128,7 +129,11 @@ class HttpxRequest(google.auth.transport.Request):
         started = time.perf_counter()
         try:
             response = self._client.request(
-                method, url, content=body, headers=headers, timeout=timeout or TOKEN_TIMEOUT
+                method,
+                url,
+                content=body,
+                headers=headers,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )
         except httpx.HTTPError as exc:
             self._stats.record(key, None, (time.perf_counter() - started) * 1000)

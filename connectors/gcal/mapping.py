@@ -7,10 +7,10 @@ Where the hub keeps its marks (private to this calendar's copy, filterable with
 
 Times: `start`/`end` hold `dateTime` (RFC 3339; the offset may be left out when `timeZone` is given)
 or `date` (an all-day event; `end.date` is exclusive). Timed bounds become the local time of the
-event's zone (`start.timeZone`, else the calendar's) with that moment's FIXED offset: equal instants
-then serialise alike (a stable content hash), and `end - start` is the real duration. (Two datetimes
-sharing one ZoneInfo subtract in wall-clock time: 01:30 CEST to 04:00 CET would be 2h30, not 3h30.)
-The zone's name is kept in `Event.timezone`. All-day bounds stay dates.
+event's zone (`start.timeZone`, else the calendar's) with that moment's FIXED offset, so `end - start`
+is the real duration: two datetimes sharing one ZoneInfo subtract in wall-clock time, and 01:30 CEST
+to 04:00 CET would come out as 2h30 instead of 3h30. The zone's name is kept in `Event.timezone`.
+All-day bounds stay dates.
 """
 
 from __future__ import annotations

@@ -49,7 +49,12 @@ EVENT = "/calendars/{calendarId}/events/{eventId}"
 
 def register(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     """Add the Calendar routes under the router's prefix, and the token endpoint at the root."""
+    _register_token(router, emulator)
+    _register_reads(router, emulator)
+    _register_writes(router, emulator)
 
+
+def _register_token(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     async def token(request: Request) -> Response:
         # Form-encoded (RFC 6749 §4.1.3); parsed here, python-multipart is not a dependency.
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
@@ -60,6 +65,8 @@ def register(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     # https://oauth2.googleapis.com/token, not a Calendar path.
     router.routes.append(APIRoute(TOKEN_PATH, token, methods=["POST"]))
 
+
+def _register_reads(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     @router.get(EVENTS)
     async def list_(calendarId: str, request: Request) -> Response:
         store = emulator.calendar(calendarId)
@@ -69,6 +76,8 @@ def register(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     async def get(calendarId: str, eventId: str) -> Response:
         return JSONResponse(emulator.calendar(calendarId).get(eventId))
 
+
+def _register_writes(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     @router.post(EVENTS)
     async def insert(calendarId: str, request: Request) -> Response:
         store, body = emulator.calendar(calendarId), await _json(request)

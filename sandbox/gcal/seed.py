@@ -67,10 +67,8 @@ def _resource(
         "reminders": {"useDefault": True},
         "eventType": "default",
     }
-    if event.description:
-        resource["description"] = event.description
-    if event.location:
-        resource["location"] = event.location
+    optional = {"description": event.description, "location": event.location}
+    resource.update({key: value for key, value in optional.items() if value})
     if event.recurrence:
         resource["recurrence"] = list(event.recurrence)
     if event.attendees:

@@ -7,8 +7,9 @@ plus exceptions (`{masterId}_{stamp}`, `recurringEventId`, `originalStartTime`);
 instance that has no exception yet creates one, as the real API does.
 
 Patch semantics (https://developers.google.com/calendar/api/guides/performance#patch): given fields
-replace the stored ones, except `extendedProperties.private`/`.shared`, merged key by key (so the hub
-can set one mark without erasing another), and arrays, which are replaced whole.
+replace the stored ones and arrays are replaced whole; `extendedProperties.private`/`.shared` are
+merged key by key (so a client can set one mark without erasing another). That merge is our reading of
+"patch" for nested objects; NOTES.md records no example of it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.emulator import ApiError
-from sandbox.gcal.recurrence import Occurrence, instance_id, occurrences, parse_bound, wire
+from sandbox.gcal.recurrence import Occurrence, occurrences, parse_bound, wire
 
 ID_ALPHABET = frozenset("abcdefghijklmnopqrstuv0123456789")  # base32hex, lower case
 STATUSES = ("confirmed", "tentative", "cancelled")
@@ -206,8 +207,8 @@ class CalendarStore:
             if "dateTime" in resource["start"] and not resource["start"].get("timeZone"):
                 raise bad_request("Missing time zone definition for start time.", "required")
             try:
-                self.occurrences(resource)[:1]
-            except ValueError:
+                self.occurrences(resource)
+            except (ValueError, KeyError):  # a malformed line, or an unknown TZID (ZoneInfoNotFoundError)
                 raise bad_request("Invalid recurrence rule.") from None
 
     def _bound(self, resource: dict[str, Any], name: str) -> Any:
@@ -264,6 +265,3 @@ def _check_id(event_id: object) -> None:
     text = str(event_id)
     if not isinstance(event_id, str) or not 5 <= len(text) <= 1024 or not set(text) <= ID_ALPHABET:
         raise bad_request("Invalid resource id value.")
-
-
-__all__ = ["CalendarStore", "Occurrence", "base32hex_id", "instance_id", "rfc3339"]
