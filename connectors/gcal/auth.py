@@ -205,10 +205,10 @@ class GoogleAuth(httpx.Auth):
             message = SERVICE_ACCOUNT_REFUSED.format(code=code or "refused")
         elif code == "invalid_grant":
             message = REAUTHORISE
+        elif code in ("invalid_client", "unauthorized_client"):
+            message = f"google refused the OAuth client ({code}); check client_id and client_secret"
         else:
-            message = (
-                f"google refused the OAuth client ({code or 'refused'}); check client_id and client_secret"
-            )
+            message = f"google refused the token refresh ({code or 'no reason given'}); re-authorise the hub"
         return AuthError(message, service=SERVICE, path="/token", code=code)
 
 

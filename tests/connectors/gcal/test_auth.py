@@ -132,16 +132,21 @@ def test_invalid_grant_asks_the_user_to_reauthorise(
     assert api.call_count == 0
 
 
-def test_an_unknown_client_is_an_auth_error_naming_the_client(
-    connector: GoogleCalendarConnector, respx_mock: respx.MockRouter
+@pytest.mark.parametrize(
+    ("status", "error", "advice"),
+    [
+        (401, "invalid_client", "check client_id and client_secret"),
+        (400, "invalid_scope", "re-authorise the hub"),
+    ],
+)
+def test_other_refusals_say_what_to_fix(
+    connector: GoogleCalendarConnector, respx_mock: respx.MockRouter, status: int, error: str, advice: str
 ):
-    respx_mock.post(TOKEN_URI).mock(
-        return_value=httpx.Response(
-            401, json={"error": "invalid_client", "error_description": "Unauthorized"}
-        )
-    )
-    with pytest.raises(AuthError, match="client_id and client_secret"):
+    answer = httpx.Response(status, json={"error": error, "error_description": "Bad Request"})
+    respx_mock.post(TOKEN_URI).mock(return_value=answer)
+    with pytest.raises(AuthError, match=advice) as caught:
         connector.fetch_changes(None)
+    assert caught.value.code == error
 
 
 def test_an_unreachable_token_endpoint_is_unavailable(
