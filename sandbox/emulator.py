@@ -17,7 +17,7 @@ import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,6 +34,12 @@ from sandbox.limits import Window, WindowCounter
 from sandbox.requestlog import LoggedRequest, RequestLog
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def business_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and runs at the real pace from there."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
 
 
 class ApiError(Exception):
@@ -62,13 +68,21 @@ class Emulator(ABC):
         state_path: Path | None = None,
         rate_limits: bool = True,
         clock: Callable[[], datetime] | None = None,
+        limit_clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` stamps what the service writes (default: the business's `now`, running on at the
+        real pace, so writes and seeded data share one timeline); `limit_clock` drives the rate limits
+        (tests pass a fake one instead of waiting)."""
         self.business = business
         self.log = log or RequestLog()
         self.faults = Faults()
         self.state_path = state_path
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._limits = [WindowCounter(window) for window in self.windows] if rate_limits else []
+        self.clock = clock or business_clock(business.now)
+        self.rate_limits = rate_limits
+        self.limit_clock = limit_clock
+        self._limits = (
+            [WindowCounter(window, clock=limit_clock) for window in self.windows] if rate_limits else []
+        )
         if state_path is not None and state_path.exists():
             self.load_state(json.loads(state_path.read_text(encoding="utf-8")))
         else:
@@ -85,6 +99,9 @@ class Emulator(ABC):
     @abstractmethod
     def register_routes(self, router: APIRouter) -> None:
         """Add the service's endpoints; paths are relative to `prefix`."""
+
+    def register_root_routes(self, router: APIRouter) -> None:  # noqa: B027 - optional hook
+        """Add endpoints outside the base path (Google's token endpoint); none by default."""
 
     @abstractmethod
     def identify(self, request: Request) -> str | None:
@@ -115,7 +132,7 @@ class Emulator(ABC):
         response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
-    def check_limits(self, credential: str) -> Response | None:
+    def check_limits(self, credential: str, request: Request) -> Response | None:
         """None when the request may go on; otherwise the service's rate-limit answer."""
         for counter in self._limits:
             wait = counter.hit(credential)
@@ -123,7 +140,7 @@ class Emulator(ABC):
                 return self.rate_limited(wait, credential)
         return None
 
-    def response_headers(self, credential: str | None) -> dict[str, str]:
+    def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:
         """Headers the service adds to every answer (rate-limit counters, quotas)."""
         return {}
 
@@ -151,10 +168,11 @@ class Emulator(ABC):
 
     def _build_app(self) -> FastAPI:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-        router = APIRouter(prefix=self.prefix)
+        router, root = APIRouter(prefix=self.prefix), APIRouter()
         self.register_routes(router)
+        self.register_root_routes(root)
         # Routes are added flat (not include_router) so `template()` can match them one by one.
-        app.router.routes.extend(router.routes)
+        app.router.routes.extend([*router.routes, *root.routes])
         self._add_admin_routes(app)
 
         async def api_error(_: Request, exc: Exception) -> Response:
@@ -252,7 +270,9 @@ class _Gate:
             return
         if fault == "timeout":
             await asyncio.sleep(faults.timeout_seconds)
-        sender = self._sender(send, state, record, credential, mutating=scope["method"] not in SAFE_METHODS)
+        sender = self._sender(
+            send, state, record, credential, request, mutating=scope["method"] not in SAFE_METHODS
+        )
         refusal = self._refusal(fault, request, credential)
         if refusal is not None:
             await refusal(scope, receive, sender)
@@ -272,7 +292,7 @@ class _Gate:
             return emulator.error(503, "injected timeout")  # sent after the client gave up
         if credential is None:
             return emulator.unauthenticated(request)
-        return emulator.check_limits(credential)
+        return emulator.check_limits(credential, request)
 
     def _sender(
         self,
@@ -280,6 +300,7 @@ class _Gate:
         state: dict[str, Any],
         record: Callable[[], None],
         credential: str | None,
+        request: Request,
         *,
         mutating: bool,
     ) -> Send:
@@ -297,7 +318,7 @@ class _Gate:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
-                extra = emulator.response_headers(credential)
+                extra = emulator.response_headers(credential, request)
                 message["headers"] = [*message.get("headers", []), *_encode(extra)]
                 if _bodyless(message):  # the client has its whole answer with the headers
                     finish()

@@ -31,6 +31,14 @@ class WindowCounter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def remaining(self, key: str) -> int:
+        """How many more requests `key` may send in the current window (for rate-limit headers)."""
+        span = max(self.window.per_seconds - GRACE_SECONDS, 0.0)
+        with self._lock:
+            now = self._clock()
+            used = sum(1 for hit in self._hits.get(key, ()) if now - hit < span)
+        return max(self.window.requests - used, 0)
+
     def hit(self, key: str) -> float | None:
         span = max(self.window.per_seconds - GRACE_SECONDS, 0.0)
         with self._lock:

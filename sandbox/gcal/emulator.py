@@ -15,10 +15,7 @@ Usage in tests: `sandbox.emulators["google"].expire_access_tokens()`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request
@@ -28,11 +25,10 @@ from sandbox.business import Business
 from sandbox.emulator import ApiError, Emulator
 from sandbox.gcal import oauth
 from sandbox.gcal.oauth import TokenIssuer
-from sandbox.gcal.routes import TOKEN_PATH, register
+from sandbox.gcal.routes import TOKEN_PATH, register, register_token
 from sandbox.gcal.seed import seed_store
 from sandbox.gcal.store import CalendarStore
-from sandbox.limits import Window, WindowCounter
-from sandbox.requestlog import RequestLog
+from sandbox.limits import Window
 
 # The credential the gate sees for token-endpoint calls: they carry no bearer token and are not
 # counted against the Calendar quota.
@@ -59,21 +55,13 @@ class GoogleCalendarEmulator(Emulator):
     prefix = "/calendar/v3"
     windows: ClassVar[tuple[Window, ...]] = (Window(600, 60.0),)
 
-    def __init__(
-        self,
-        business: Business,
-        *,
-        log: RequestLog | None = None,
-        state_path: Path | None = None,
-        rate_limits: bool = True,
-        clock: Callable[[], datetime] | None = None,
-        limit_clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, business: Business, **options: Any) -> None:
         owner = next(p.email for p in business.people if p.role == "owner")
         self.issuer = TokenIssuer(owner, frozenset(p.email for p in business.people))
-        # Our own counters (the base class's are keyed the same way) so that tests can pass a clock.
-        self._per_user = [WindowCounter(w, clock=limit_clock) for w in self.windows] if rate_limits else []
-        super().__init__(business, log=log, state_path=state_path, rate_limits=rate_limits, clock=clock)
+        # Wall-clock time by default, not the business's: google-auth stamps its assertions (iat, exp)
+        # and reads token lifetimes with the real clock, and the token endpoint must agree with it.
+        options.setdefault("clock", lambda: datetime.now(UTC))
+        super().__init__(business, **options)
 
     # -- test and admin hooks ------------------------------------------------------------------
 
@@ -99,6 +87,9 @@ class GoogleCalendarEmulator(Emulator):
 
     def register_routes(self, router: APIRouter) -> None:
         register(router, self)
+
+    def register_root_routes(self, router: APIRouter) -> None:
+        register_token(router, self)
 
     def identify(self, request: Request) -> str | None:
         if request.url.path == TOKEN_PATH:
@@ -138,10 +129,10 @@ class GoogleCalendarEmulator(Emulator):
     def rate_limited(self, retry_after: float, credential: str) -> Response:
         return self.error(403, "User Rate Limit Exceeded", "userRateLimitExceeded", domain="usageLimits")
 
-    def check_limits(self, credential: str) -> Response | None:
+    def check_limits(self, credential: str, request: Request) -> Response | None:
         if credential == TOKEN_CLIENT:
             return None
-        for counter in self._per_user:
+        for counter in self._limits:
             if counter.hit(credential) is not None:
                 return self.rate_limited(0.0, credential)
         return None

@@ -25,7 +25,6 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
 from starlette.datastructures import QueryParams
 
 from sandbox.emulator import ApiError
@@ -48,22 +47,21 @@ EVENT = "/calendars/{calendarId}/events/{eventId}"
 
 
 def register(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
-    """Add the Calendar routes under the router's prefix, and the token endpoint at the root."""
-    _register_token(router, emulator)
+    """Add the Calendar routes under the router's prefix."""
     _register_reads(router, emulator)
     _register_writes(router, emulator)
 
 
-def _register_token(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
+def register_token(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
+    """The OAuth token endpoint, at the root: the token URI is https://oauth2.googleapis.com/token."""
+
     async def token(request: Request) -> Response:
         # Form-encoded (RFC 6749 §4.1.3); parsed here, python-multipart is not a dependency.
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
         status, body = emulator.issuer.exchange(form, emulator.now())
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
-    # Appended as a route of its own so the router's prefix does not apply: the token URI is
-    # https://oauth2.googleapis.com/token, not a Calendar path.
-    router.routes.append(APIRoute(TOKEN_PATH, token, methods=["POST"]))
+    router.add_api_route(TOKEN_PATH, token, methods=["POST"])
 
 
 def _register_reads(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:

@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import time
-from collections.abc import Callable
-from datetime import datetime, timedelta
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,7 +25,6 @@ from fastapi.responses import JSONResponse, Response
 
 from sandbox.business import Business
 from sandbox.emulator import Emulator
-from sandbox.requestlog import RequestLog
 from sandbox.toggl import routes
 from sandbox.toggl.limits import Bucket, TogglLimits
 from sandbox.toggl.seed import hub_person, seed_store, token_for
@@ -40,12 +35,6 @@ TOO_FAST = "Too Many Requests"
 QUOTA_SPENT = "You have hit your hourly API quota; it resets in {seconds} seconds"  # wording unverified
 
 
-def business_clock(start: datetime) -> Callable[[], datetime]:
-    """A clock that reads `start` now and runs at the real pace from there."""
-    origin = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - origin)
-
-
 class TogglEmulator(Emulator):
     """Toggl Track for the demo business. `limit_clock` drives both limits (tests pass a fake)."""
 
@@ -53,25 +42,10 @@ class TogglEmulator(Emulator):
     prefix = "/api/v9"
     windows = ()  # the 1 request/s bucket lives in TogglLimits, whose clock tests can move
 
-    def __init__(
-        self,
-        business: Business,
-        *,
-        log: RequestLog | None = None,
-        state_path: Path | None = None,
-        rate_limits: bool = True,
-        clock: Callable[[], datetime] | None = None,
-        limit_clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limits = TogglLimits(enforced=rate_limits, clock=limit_clock)
+    def __init__(self, business: Business, **options: Any) -> None:
         self.store = TogglStore()
-        super().__init__(
-            business,
-            log=log,
-            state_path=state_path,
-            rate_limits=rate_limits,
-            clock=clock or business_clock(business.now),
-        )
+        super().__init__(business, **options)
+        self.limits = TogglLimits(enforced=self.rate_limits, clock=self.limit_clock)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -94,10 +68,11 @@ class TogglEmulator(Emulator):
 
     def identify(self, request: Request) -> str | None:
         user = self._user(request)
-        if user is None:
-            return None
-        bucket: Bucket = "me" if request.url.path.startswith(self.prefix + "/me") else "org"
-        return f"{user.id}/{bucket}"
+        return None if user is None else str(user.id)
+
+    def _bucket(self, request: Request) -> Bucket:
+        """Requests about the user count against the user's quota, the rest against the plan's."""
+        return "me" if request.url.path.startswith(self.prefix + "/me") else "org"
 
     def caller(self, request: Request) -> User:
         """The authenticated user (the gate has already refused anyone else)."""
@@ -132,17 +107,16 @@ class TogglEmulator(Emulator):
         response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
-    def check_limits(self, credential: str) -> Response | None:
-        user_id, bucket = _split(credential)
-        refusal = self.limits.admit(user_id, bucket)
+    def check_limits(self, credential: str, request: Request) -> Response | None:
+        refusal = self.limits.admit(int(credential), self._bucket(request))
         if refusal is None:
             return None
         if refusal.status == 429:
             return self.rate_limited(refusal.retry_after, credential)
         return self.error(402, QUOTA_SPENT.format(seconds=round(refusal.retry_after)))
 
-    def response_headers(self, credential: str | None) -> dict[str, str]:
-        return self.limits.headers(*_split(credential)) if credential else {}
+    def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:
+        return self.limits.headers(int(credential), self._bucket(request)) if credential else {}
 
     def quota_report(self, user: User) -> list[dict[str, Any]]:
         """`GET /me/quota`: the user-level bucket (organization null), then the organization's."""
@@ -162,8 +136,3 @@ class TogglEmulator(Emulator):
                 }
             )
         return report
-
-
-def _split(credential: str) -> tuple[int, Bucket]:
-    user_id, _, bucket = credential.partition("/")
-    return int(user_id), "me" if bucket == "me" else "org"

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from sandbox.business import Business
 from sandbox.emulator import Emulator
-from sandbox.limits import GRACE_SECONDS, Window, WindowCounter
+from sandbox.limits import Window
 from sandbox.trello import routes
 from sandbox.trello.seed import seed_store
 from sandbox.trello.store import TrelloStore
@@ -36,27 +36,10 @@ MESSAGES = {
 _OAUTH_FIELD = re.compile(r'(oauth_[a-z_]+)="([^"]*)"')
 
 
-class _Counter(WindowCounter):
-    """A window that can also say how many requests it has left (for the X-Rate-Limit headers)."""
-
-    def remaining(self, key: str) -> int:
-        span = max(self.window.per_seconds - GRACE_SECONDS, 0.0)
-        with self._lock:
-            now = self._clock()
-            used = sum(1 for hit in self._hits.get(key, ()) if now - hit < span)
-        return max(self.window.requests - used, 0)
-
-
 class TrelloEmulator(Emulator):
     service = "trello"
     prefix = "/1"
     windows = (TOKEN_WINDOW, KEY_WINDOW)
-
-    def __init__(self, business: Business, **kwargs: Any) -> None:
-        super().__init__(business, **kwargs)
-        # Trello counts per token and per key: two counters, each keyed by its own credential.
-        counters: list[WindowCounter] = [_Counter(window) for window in self.windows]
-        self._limits = counters if self._limits else []
 
     # -- state -------------------------------------------------------------------------------
 
@@ -98,9 +81,10 @@ class TrelloEmulator(Emulator):
     def rate_limited(self, retry_after: float, credential: str) -> Response:
         return self.error(429, code="API_TOKEN_LIMIT_EXCEEDED")  # no Retry-After: Trello sends none
 
-    def check_limits(self, credential: str) -> Response | None:
+    def check_limits(self, credential: str, request: Request) -> Response | None:
         if not self._limits:
             return None
+        # Trello counts per token and per key: one window each, keyed by its own credential.
         key, _, token = credential.partition(":")
         token_counter, key_counter = self._limits
         if token_counter.hit(token) is not None:
@@ -109,14 +93,14 @@ class TrelloEmulator(Emulator):
             return self.error(429, code="API_KEY_LIMIT_EXCEEDED")
         return None
 
-    def response_headers(self, credential: str | None) -> dict[str, str]:
+    def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:
         if credential is None:
             return {}
         key, _, token = credential.partition(":")
         headers = {}
         for name, window, who, index in (("Token", TOKEN_WINDOW, token, 0), ("Key", KEY_WINDOW, key, 1)):
             counter = self._limits[index] if self._limits else None
-            left = counter.remaining(who) if isinstance(counter, _Counter) else window.requests
+            left = counter.remaining(who) if counter is not None else window.requests
             headers[f"X-Rate-Limit-Api-{name}-Interval-Ms"] = str(int(window.per_seconds * 1000))
             headers[f"X-Rate-Limit-Api-{name}-Max"] = str(window.requests)
             headers[f"X-Rate-Limit-Api-{name}-Remaining"] = str(left)

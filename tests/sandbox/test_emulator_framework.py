@@ -48,7 +48,7 @@ class TinyEmulator(Emulator):
     def settings_update(self, root_url: str) -> dict[str, Any]:
         return {"base_url": root_url + self.prefix}
 
-    def response_headers(self, credential: str | None) -> dict[str, str]:
+    def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:
         return {"X-Tiny": "yes"}
 
     def dump_state(self) -> dict[str, Any]:

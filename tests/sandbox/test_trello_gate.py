@@ -9,6 +9,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+from starlette.requests import Request
 
 from config.settings import HubSettings
 from connectors.accounting import RequestKey, RequestStats
@@ -91,7 +92,10 @@ def test_the_101st_request_in_ten_seconds_from_one_token_is_refused(sandbox_fact
 def test_three_hundred_requests_per_key_across_tokens(sandbox_factory):
     sandbox = sandbox_factory(services=("trello",), rate_limits=True)
     emulator = sandbox.emulators["trello"]
-    answers = [emulator.check_limits(f"{API_KEY}:token-{n % 4}") for n in range(301)]
+    request = Request(
+        {"type": "http", "method": "GET", "path": "/1/members/me", "headers": [], "query_string": b""}
+    )
+    answers = [emulator.check_limits(f"{API_KEY}:token-{n % 4}", request) for n in range(301)]
     assert answers[:300] == [None] * 300
     refused = answers[300]
     assert refused is not None and refused.status_code == 429
