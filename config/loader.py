@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from config.errors import ConfigError, ConfigProblem
 from config.hub_file import HubFile, Workspace, read_hub_file
-from config.settings import ENV_PREFIX, NESTING, SERVICES, HubSettings, Service
+from config.settings import ENV_PREFIX, NESTING, SERVICES, HubSettings, Service, ServiceSettings
 from connectors.redaction import register_secrets
 
 DEFAULT_HUB_FILE = Path("config/hub.toml")
@@ -162,14 +162,17 @@ def _value_message(error: Mapping[str, object]) -> str:
 def _check_credentials(hub: Hub) -> None:
     problems = []
     for service in hub.services_in_use():
-        for field in hub.settings.service(service).missing_credentials():
-            variable = f"{ENV_PREFIX}{service.upper()}{NESTING}{field.upper()}"
-            problems.append(
-                ConfigProblem(
-                    f"{service}.{field}",
-                    f"{variable} or {variable}_BLOCK",
-                    f"missing: {service} is used by a workspace in {hub.file_path} and sandbox mode is off",
-                )
-            )
+        reason = f"{service} is used by a workspace in {hub.file_path} and sandbox mode is off"
+        problems += credential_problems(service, hub.settings.service(service), reason)
     if problems:
         raise ConfigError(problems)
+
+
+def credential_problems(service: Service, settings: ServiceSettings, reason: str) -> list[ConfigProblem]:
+    """One problem per credential `service` still lacks, naming the variable (or block) to set."""
+    problems = []
+    for field in settings.missing_credentials():
+        variable = f"{ENV_PREFIX}{service.upper()}{NESTING}{field.upper()}"
+        source = f"{variable} or {variable}_BLOCK"
+        problems.append(ConfigProblem(f"{service}.{field}", source, f"missing: {reason}"))
+    return problems

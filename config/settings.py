@@ -32,7 +32,7 @@ SERVICES: tuple[Service, ...] = ("trello", "google", "toggl", "notion")
 SandboxMode = Literal["auto", "on", "off"]
 
 
-class _ServiceSettings(BaseModel):
+class ServiceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     base_url: str
@@ -56,7 +56,7 @@ class _ServiceSettings(BaseModel):
         return [name for name, value in self.secret_fields().items() if value is None]
 
 
-class TrelloSettings(_ServiceSettings):
+class TrelloSettings(ServiceSettings):
     """Trello: an API key (from the Power-Up admin page) and a user token."""
 
     base_url: str = "https://api.trello.com/1"
@@ -66,7 +66,7 @@ class TrelloSettings(_ServiceSettings):
     token_block: str | None = None
 
 
-class GoogleSettings(_ServiceSettings):
+class GoogleSettings(ServiceSettings):
     """Google Calendar: a service account (JSON key) or an OAuth user refresh token."""
 
     base_url: str = "https://www.googleapis.com/calendar/v3"
@@ -100,7 +100,7 @@ class GoogleSettings(_ServiceSettings):
         return super().any_credentials_set() or self.service_account_file is not None
 
 
-class TogglSettings(_ServiceSettings):
+class TogglSettings(ServiceSettings):
     """Toggl Track: the API token from the profile page."""
 
     base_url: str = "https://api.track.toggl.com/api/v9"
@@ -108,7 +108,7 @@ class TogglSettings(_ServiceSettings):
     api_token_block: str | None = None
 
 
-class NotionSettings(_ServiceSettings):
+class NotionSettings(ServiceSettings):
     """Notion: an internal integration secret (or an OAuth access token)."""
 
     base_url: str = "https://api.notion.com/v1"
@@ -163,7 +163,7 @@ class HubSettings(BaseSettings):
         secrets = NestedSecretsSettingsSource(file_secret_settings)
         return init_settings, env_settings, dotenv_settings, secrets, blocks
 
-    def service(self, name: Service) -> _ServiceSettings:
+    def service(self, name: Service) -> ServiceSettings:
         return getattr(self, name)
 
     def secret_values(self) -> list[str]:

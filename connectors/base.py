@@ -6,10 +6,15 @@ version check) and archive. Everything service-specific stays behind it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
+from config.errors import ConfigError, ConfigProblem
+from config.hub_file import Workspace
+from config.loader import credential_problems
+from config.settings import Service, ServiceSettings
 from sync.model import Record
 
 T = TypeVar("T", bound=Record)
@@ -17,6 +22,37 @@ T_co = TypeVar("T_co", bound=Record, covariant=True)
 
 # Where the hub's link id is kept in each service's copy: see each connector's mapping module.
 LINK_MARKER = "obm-hub:"
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_ready(service: Service, settings: ServiceSettings, workspace: Workspace) -> None:
+    """ConfigError naming everything a connector for `workspace` still lacks: its table, its credentials."""
+    problems = credential_problems(service, settings, f"the {service} connector needs it")
+    if getattr(workspace, service) is None:
+        problems.insert(0, ConfigProblem(service, f"workspace {workspace.name!r}", f"no [{service}] table"))
+    if problems:
+        raise ConfigError(problems)
+
+
+class Closing:
+    """Connectors are context managers: `with TrelloConnector.from_settings(...) as trello:`."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: C) -> C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+C = TypeVar("C", bound=Closing)
 
 
 @dataclass(frozen=True)

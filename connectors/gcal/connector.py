@@ -16,15 +16,14 @@ copy is its etag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import TracebackType
 
 import httpx
 
 from config.hub_file import Workspace
 from config.settings import GoogleSettings
-from connectors.base import ChangeBatch, Remote
+from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
 from connectors.errors import BadData, Conflict, CursorExpired, NotFound
 from connectors.gcal.auth import GoogleAuth, HttpxRequest, build_credentials
 from connectors.gcal.client import EventListing, GoogleCalendarClient
@@ -43,7 +42,7 @@ SINGLE_EVENTS = True
 LOOKBACK = timedelta(days=7)
 
 
-class GoogleCalendarConnector:
+class GoogleCalendarConnector(Closing):
     """One calendar, as canonical events. Build it with `from_settings`."""
 
     service = "google"
@@ -54,13 +53,13 @@ class GoogleCalendarConnector:
         calendar_id: str,
         *,
         timezone: str,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock = utc_now,
         token_client: httpx.Client | None = None,
     ) -> None:
         self.client = client
         self.calendar_id = calendar_id
         self.timezone = timezone  # the calendar's zone; list responses update it
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock
         self._token_client = token_client
 
     @classmethod
@@ -70,10 +69,10 @@ class GoogleCalendarConnector:
         workspace: Workspace,
         options: CoreOptions | None = None,
         *,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock = utc_now,
     ) -> GoogleCalendarConnector:
-        if workspace.google is None:
-            raise ValueError(f"workspace {workspace.name!r} has no [google] calendar configured")
+        require_ready("google", settings, workspace)
+        assert workspace.google is not None
         options = options or CoreOptions()
         credentials = build_credentials(settings)
         # A plain client for the token endpoint: it is no Calendar API call (see auth.py).

@@ -26,7 +26,7 @@ and the write nothing can stop another editor. Archive is `in_trash: true`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from config.errors import ConfigError, ConfigProblem
 from config.hub_file import NotionDatabase as NotionConfig
 from config.hub_file import Workspace
 from config.settings import NotionSettings
-from connectors.base import ChangeBatch, Remote
+from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
 from connectors.errors import BadData, Conflict
 from connectors.http import CoreOptions
 from connectors.notion.blocks import block_request
@@ -58,7 +58,7 @@ DEFAULT_LOOKBACK = timedelta(minutes=2)
 _SORT_BY_EDIT = ({"timestamp": "last_edited_time", "direction": "ascending"},)
 
 
-class NotionConnector:
+class NotionConnector(Closing):
     """Tasks in one Notion data source. Implements `connectors.base.Connector[Task]`."""
 
     service = "notion"
@@ -72,7 +72,7 @@ class NotionConnector:
         zone: ZoneInfo,
         lookback: timedelta = DEFAULT_LOOKBACK,
         page_size: int = 100,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self.client = client
         self.config = config
@@ -86,22 +86,21 @@ class NotionConnector:
 
     @classmethod
     def from_settings(
-        cls, settings: NotionSettings, workspace: Workspace, options: CoreOptions | None = None
+        cls,
+        settings: NotionSettings,
+        workspace: Workspace,
+        options: CoreOptions | None = None,
+        *,
+        clock: Clock = utc_now,
     ) -> NotionConnector:
         """A connector for the workspace's database; ConfigError when the token or the database is missing."""
-        problems = []
-        if settings.token is None:
-            problems.append(ConfigProblem("notion.token", "settings", "no Notion integration token is set"))
-        if workspace.notion is None:
-            problems.append(ConfigProblem("notion", workspace.name, "the workspace names no Notion database"))
-        if problems:
-            raise ConfigError(problems)
+        require_ready("notion", settings, workspace)
         assert settings.token is not None and workspace.notion is not None
         client = NotionClient.connect(
             settings.base_url, settings.token.get_secret_value(), version=settings.version, options=options
         )
         directory = Directory.from_workspace(workspace)
-        return cls(client, workspace.notion, directory, zone=ZoneInfo(workspace.timezone))
+        return cls(client, workspace.notion, directory, zone=ZoneInfo(workspace.timezone), clock=clock)
 
     def close(self) -> None:
         self.client.close()

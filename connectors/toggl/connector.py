@@ -25,13 +25,13 @@ read, since the missing changes cannot be told apart.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from config.hub_file import Workspace
 from config.settings import TogglSettings
-from connectors.base import ChangeBatch, Remote
-from connectors.errors import AuthError, BadData, Conflict, NotFound
+from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
+from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions
 from connectors.toggl.client import ENTRY_LIMIT, SERVICE, TogglClient, TogglQuota
 from connectors.toggl.cursor import TogglCursor
@@ -53,11 +53,7 @@ MIN_SPLIT = timedelta(hours=1)  # a window this short with 1000 entries is not a
 MAX_CURSOR_AGE = timedelta(days=90)  # `since` is reported capped at ~3 months (unverified)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class TogglConnector:
+class TogglConnector(Closing):
     """Time entries of the token's user in one workspace, as canonical `TimeEntry` records."""
 
     service = SERVICE
@@ -69,13 +65,13 @@ class TogglConnector:
         directory: Directory,
         *,
         window_days: int = WINDOW_DAYS,
-        now: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
     ) -> None:
         self._client = client
         self._workspace_id = workspace_id
         self._directory = directory
         self._window = timedelta(days=window_days)
-        self._now = now
+        self._clock = clock
         self._projects: dict[int, str] = {}  # id -> name, from meta fields and the projects list
         self._projects_listed = False
         self._links: dict[str, str | None] = {}  # remote id -> link id, from what was read or written
@@ -87,14 +83,12 @@ class TogglConnector:
         workspace: Workspace,
         options: CoreOptions | None = None,
         *,
-        now: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
     ) -> TogglConnector:
-        if workspace.toggl is None:
-            raise ValueError(f"workspace {workspace.name!r} has no [toggl] section")
-        if settings.api_token is None:
-            raise AuthError("no Toggl API token is configured (toggl.api_token)", service=SERVICE)
+        require_ready(SERVICE, settings, workspace)
+        assert workspace.toggl is not None and settings.api_token is not None
         client = TogglClient.build(settings.base_url, settings.api_token.get_secret_value(), options=options)
-        return cls(client, workspace.toggl.workspace_id, Directory.from_workspace(workspace), now=now)
+        return cls(client, workspace.toggl.workspace_id, Directory.from_workspace(workspace), clock=clock)
 
     def close(self) -> None:
         self._client.close()
@@ -128,13 +122,13 @@ class TogglConnector:
         except ValueError:
             logger.warning("toggl: the stored cursor is unreadable; reading in full")
             return None
-        if position.since < (self._now() - MAX_CURSOR_AGE).timestamp():
+        if position.since < (self._clock() - MAX_CURSOR_AGE).timestamp():
             logger.info("toggl: the cursor is older than %s; reading in full", MAX_CURSOR_AGE)
             return None
         return position
 
     def _full_read(self) -> ChangeBatch[TimeEntry]:
-        read_at = self._now()
+        read_at = self._clock()
         entries = self._read_window(read_at - self._window, read_at + timedelta(days=1))
         current = self._client.get_current_time_entry()
         if current is not None and all(entry.id != current.id for entry in entries):

@@ -23,13 +23,13 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from config.hub_file import Workspace
 from config.settings import TrelloSettings
-from connectors.base import ChangeBatch, Remote
-from connectors.errors import AuthError, BadData, Conflict, NotFound
+from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
+from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions, build_core
 from connectors.trello.client import TrelloAuth, TrelloClient
 from connectors.trello.mapping import (
@@ -68,7 +68,7 @@ LABEL_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "li
 _ACTION_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
-class TrelloConnector:
+class TrelloConnector(Closing):
     """Tasks on one Trello board. See the module docstring for the request budget."""
 
     service = SERVICE
@@ -79,12 +79,12 @@ class TrelloConnector:
         board_id: str,
         mapping: TrelloMapping,
         *,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self.client = client
         self.board_id = board_id
         self.mapping = mapping
-        self._now = now
+        self._clock = clock
         self._board_index: BoardIndex | None = None
 
     @classmethod
@@ -93,27 +93,20 @@ class TrelloConnector:
         settings: TrelloSettings,
         workspace: Workspace,
         options: CoreOptions | None = None,
+        *,
+        clock: Clock = utc_now,
     ) -> TrelloConnector:
         """A connector for the workspace's board (the hub file's `project_labels` name the projects)."""
-        if workspace.trello is None:
-            raise ValueError(f"workspace {workspace.name!r} has no Trello board")
-        if settings.api_key is None or settings.token is None:
-            missing = ", ".join(settings.missing_credentials())
-            raise AuthError(f"trello credentials missing: {missing}", service=SERVICE)
+        require_ready(SERVICE, settings, workspace)
+        assert workspace.trello is not None and settings.api_key is not None and settings.token is not None
         key, token = settings.api_key.get_secret_value(), settings.token.get_secret_value()
         auth = TrelloAuth(key, token)
         core = build_core(SERVICE, settings.base_url, credential=token, auth=auth, options=options)
         mapping = TrelloMapping.from_workspace(workspace)
-        return cls(TrelloClient(core), workspace.trello.board_id, mapping)
+        return cls(TrelloClient(core), workspace.trello.board_id, mapping, clock=clock)
 
     def close(self) -> None:
         self.client.core.close()
-
-    def __enter__(self) -> TrelloConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -128,7 +121,7 @@ class TrelloConnector:
 
     def _snapshot(self) -> ChangeBatch[Task]:
         newest = self.client.get_board_actions(self.board_id, limit=1)
-        cursor = newest[0].id if newest else format_instant(self._now())
+        cursor = newest[0].id if newest else format_instant(self._clock())
         board = self._load_board()
         items, skipped = self._map(self.client.get_board_cards(self.board_id, "all"), board)
         return ChangeBatch(tuple(items), cursor=cursor, full=True, skipped=tuple(skipped))

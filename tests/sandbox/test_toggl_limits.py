@@ -97,7 +97,9 @@ def test_the_connector_paced_at_one_request_a_second_gets_no_429(limited, clock)
     limiter = SlidingWindowLimiter(RATE_LIMITS["toggl"], clock=clock, sleep=clock.sleep)
     emulator = sandbox.emulators["toggl"]
     options = CoreOptions(limiter=limiter, sleep=clock.sleep)
-    connector = TogglConnector.from_settings(settings, sandbox.business.workspace, options, now=emulator.now)
+    connector = TogglConnector.from_settings(
+        settings, sandbox.business.workspace, options, clock=emulator.now
+    )
     first = connector.fetch_changes(None)
     connector.fetch_changes(first.cursor)
     assert [e.status for e in sandbox.log.entries("toggl")] == [200, 200, 200]
@@ -115,7 +117,9 @@ def faulty(sandbox_factory) -> Iterator[tuple[Any, TogglConnector]]:
         sleep=lambda seconds: None, retry=RetryPolicy(attempts=3, backoff_initial=0.001), timeout=0.5
     )
     emulator = sandbox.emulators["toggl"]
-    connector = TogglConnector.from_settings(settings, sandbox.business.workspace, options, now=emulator.now)
+    connector = TogglConnector.from_settings(
+        settings, sandbox.business.workspace, options, clock=emulator.now
+    )
     yield sandbox, connector
     connector.close()
 

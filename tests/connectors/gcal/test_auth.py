@@ -16,6 +16,7 @@ import respx
 from google.oauth2 import credentials as user_credentials
 from pydantic import SecretStr
 
+from config.errors import ConfigError
 from config.settings import GoogleSettings
 from connectors.errors import AuthError, Unavailable
 from connectors.gcal import SCOPES, GoogleAuth, GoogleCalendarClient, GoogleCalendarConnector, HttpxRequest
@@ -234,10 +235,16 @@ def test_a_refused_service_account_points_at_delegation(
     assert caught.value.code == "unauthorized_client"
 
 
+def test_missing_user_credentials_are_a_config_error_naming_each_variable(options: CoreOptions):
+    with pytest.raises(ConfigError) as caught:
+        GoogleCalendarConnector.from_settings(GoogleSettings(client_id=CLIENT_ID), load_workspace(), options)
+    assert [p.field for p in caught.value.problems] == ["google.client_secret", "google.refresh_token"]
+    assert "OBM_HUB_GOOGLE__REFRESH_TOKEN" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("settings", "problem"),
     [
-        (GoogleSettings(client_id=CLIENT_ID), "missing: client_secret, refresh_token"),
         (GoogleSettings(service_account_json=SecretStr("{not json")), "not valid JSON"),
         (GoogleSettings(service_account_json=SecretStr('{"client_email": "x"}')), "lacks private_key"),
     ],

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import respx
 
+from config.errors import ConfigError
 from config.settings import TogglSettings
 from connectors.accounting import RequestStats
 from connectors.errors import AuthError, BadData, Conflict, RateLimited
@@ -45,7 +46,7 @@ DIRECTORY = Directory.from_workspace(load_workspace())
 
 
 def make_connector(clock: Any) -> TogglConnector:
-    return TogglConnector(make_client(clock), WS, DIRECTORY, now=lambda: NOW)
+    return TogglConnector(make_client(clock), WS, DIRECTORY, clock=lambda: NOW)
 
 
 def toggl_entry(entry_id: int, **changes: Any) -> dict[str, Any]:
@@ -314,9 +315,9 @@ def test_archiving_an_entry_already_gone_is_done(clock) -> None:
 
 def test_the_connector_needs_a_token_and_a_toggl_workspace() -> None:
     workspace = load_workspace()
-    with pytest.raises(AuthError, match="no Toggl API token"):
+    with pytest.raises(ConfigError, match=r"toggl\.api_token .*OBM_HUB_TOGGL__API_TOKEN"):
         TogglConnector.from_settings(TogglSettings(), workspace)
-    with pytest.raises(ValueError, match=r"no \[toggl\] section"):
+    with pytest.raises(ConfigError, match=r"no \[toggl\] table"):
         TogglConnector.from_settings(
             TogglSettings(api_token="t"), workspace.model_copy(update={"toggl": None})
         )

@@ -37,7 +37,7 @@ def connect(sandbox, token: str | None = None) -> TogglConnector:
         settings = settings.model_copy(update={"api_token": SecretStr(token)})
     emulator = sandbox.emulators["toggl"]
     connector = TogglConnector.from_settings(
-        settings, sandbox.business.workspace, fast_options(), now=emulator.now
+        settings, sandbox.business.workspace, fast_options(), clock=emulator.now
     )
     OPEN.append(connector)
     return connector

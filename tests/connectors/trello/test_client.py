@@ -12,6 +12,7 @@ import pytest
 import respx
 from pydantic import SecretStr
 
+from config.errors import ConfigError
 from config.settings import TrelloSettings
 from connectors.errors import AuthError, BadData, Conflict, NotFound, RateLimited
 from connectors.http import CoreOptions, RetryPolicy
@@ -204,15 +205,17 @@ def test_snapshot_skips_and_lists_a_malformed_card(connector):
     respx.get(f"{API}/boards/{BOARD}/members").mock(return_value=httpx.Response(200, json=board["members"]))
     cards = [fixture("card_no_due"), fixture("card_without_list"), fixture("card_unicode")]
     respx.get(f"{API}/boards/{BOARD}/cards/all").mock(return_value=httpx.Response(200, json=cards))
-    batch = TrelloConnector(connector.client, BOARD, connector.mapping, now=lambda: NOW).fetch_changes(None)
+    batch = TrelloConnector(connector.client, BOARD, connector.mapping, clock=lambda: NOW).fetch_changes(None)
     assert batch.full and batch.skipped == ("6712b0c4d2a1f3e4b5c6d707",)
     assert [r.item.title for r in batch.items] == ["Renew Zoom subscription", cards[2]["name"]]
     assert batch.cursor == "2026-11-25T09:30:00.000Z"  # a board without actions: now
 
 
 def test_missing_credentials_are_named():
-    with pytest.raises(AuthError, match="token"):
+    with pytest.raises(ConfigError) as caught:
         TrelloConnector.from_settings(TrelloSettings(api_key=SecretStr(KEY)), load_workspace())
+    assert [p.field for p in caught.value.problems] == ["trello.token"]
+    assert "OBM_HUB_TRELLO__TOKEN" in str(caught.value)
 
 
 @respx.mock
