@@ -100,3 +100,7 @@ class Connector(Protocol[T]):
     def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
         """Archive (or the service's nearest reversible equivalent of deleting) the item."""
         ...
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        ...

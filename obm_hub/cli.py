@@ -18,12 +18,17 @@ def _check(_: argparse.Namespace) -> int:
     return 0
 
 
-def _run(_: argparse.Namespace) -> int:
-    load_hub()  # fail fast, before Prefect starts, when the configuration is wrong
+def _run(args: argparse.Namespace) -> int:
+    hub = load_hub()  # fail fast, before Prefect starts, when the configuration is wrong
+    if args.workspace:
+        hub.workspace(args.workspace)
+    from rich.console import Console
+    from rich.markdown import Markdown
+
     from flows.main import hub_main  # Prefect is imported only when a flow runs
 
-    for line in hub_main():
-        print(line)
+    summary = hub_main(workspace=args.workspace)
+    Console().print(Markdown(summary))
     return 0
 
 
@@ -55,7 +60,9 @@ def _sandbox(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="obm-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the main job once").set_defaults(handler=_run)
+    run = commands.add_parser("run", help="run the main job once")
+    run.add_argument("--workspace", help="only this workspace (a key of the hub file)")
+    run.set_defaults(handler=_run)
     commands.add_parser("check", help="validate the configuration and exit").set_defaults(handler=_check)
     sandbox = commands.add_parser("sandbox", help="serve the four API emulators until interrupted")
     sandbox.add_argument("--state-dir", default="var/sandbox", help="where the emulators keep their state")

@@ -136,7 +136,7 @@ def generate(seed: int = DEFAULT_SEED, now: datetime | None = None) -> Business:
     zone = ZoneInfo(workspace.timezone)
     monday = now.astimezone(zone).date() - timedelta(days=now.astimezone(zone).weekday())
     projects = _projects()
-    tasks = _tasks(rng, workspace, monday, zone)
+    tasks = _tasks(rng, workspace, now.astimezone(zone).date(), zone)
     return Business(
         workspace=workspace,
         now=now,
@@ -228,7 +228,8 @@ def _titles(rng: random.Random, count: int) -> list[tuple[str, str]]:
     return [(project, title) for title, project in found.items()]
 
 
-def _due(rng: random.Random, list_name: str, monday: date, zone: ZoneInfo) -> datetime | None:
+def _due(rng: random.Random, list_name: str, today: date, zone: ZoneInfo) -> datetime | None:
+    """Around today, as a team keeps its board: Done in the past, Doing and Review close to now."""
     if rng.random() < 0.15:
         return None
     offsets = {
@@ -239,11 +240,12 @@ def _due(rng: random.Random, list_name: str, monday: date, zone: ZoneInfo) -> da
         "Done": (-14, -1),
     }
     low, high = offsets[list_name]
-    day = monday + timedelta(days=rng.randint(low, high))
+    day = today + timedelta(days=rng.randint(low, high))
     return datetime.combine(day, time(rng.choice((10, 12, 17, 17, 17))), zone)
 
 
-def _tasks(rng: random.Random, workspace: Workspace, monday: date, zone: ZoneInfo) -> tuple[BizTask, ...]:
+def _tasks(rng: random.Random, workspace: Workspace, today: date, zone: ZoneInfo) -> tuple[BizTask, ...]:
+    monday = today - timedelta(days=today.weekday())
     team = [p.email for p in workspace.people if p.role in {"obm", "va"}]
     labels = {p.name: p.label for p in _projects()}
     pairs = _titles(rng, sum(LIST_SIZES.values()))
@@ -251,7 +253,7 @@ def _tasks(rng: random.Random, workspace: Workspace, monday: date, zone: ZoneInf
     tasks = []
     for index, ((project, title), list_name) in enumerate(zip(pairs, lists, strict=True)):
         extra = (rng.choice(EXTRA_LABELS),) if rng.random() < 0.3 else ()
-        due = _due(rng, list_name, monday, zone)
+        due = _due(rng, list_name, today, zone)
         tasks.append(
             BizTask(
                 key=f"task-{index + 1:03d}",

@@ -1,0 +1,45 @@
+"""Which connector serves which service, and what it reads: the one place that names all four."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.hub_file import Workspace
+from config.settings import HubSettings, Service
+from connectors.base import Clock, Connector, utc_now
+from connectors.gcal import GoogleCalendarConnector
+from connectors.http import CoreOptions
+from connectors.notion import NotionConnector
+from connectors.toggl import TogglConnector
+from connectors.trello import TrelloConnector
+from sync.model import Event, Record, Task, TimeEntry
+
+CONNECTORS: dict[Service, Any] = {
+    "trello": TrelloConnector,
+    "google": GoogleCalendarConnector,
+    "toggl": TogglConnector,
+    "notion": NotionConnector,
+}
+
+# The canonical record each service's connector reads and writes.
+RECORDS: dict[Service, type[Record]] = {
+    "trello": Task,
+    "google": Event,
+    "toggl": TimeEntry,
+    "notion": Task,
+}
+
+
+def connect(
+    service: Service,
+    settings: HubSettings,
+    workspace: Workspace,
+    options: CoreOptions | None = None,
+    *,
+    clock: Clock = utc_now,
+) -> Connector[Any]:
+    """A connector for one service of one workspace; ConfigError when something it needs is missing."""
+    connector: Connector[Any] = CONNECTORS[service].from_settings(
+        settings.service(service), workspace, options, clock=clock
+    )
+    return connector
