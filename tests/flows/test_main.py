@@ -1,0 +1,122 @@
+"""The main job under a real Prefect API, against the sandbox over real HTTP, with a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from sync.model import Task
+from sync.store import Store, default_url
+
+pytestmark = pytest.mark.prefect
+
+
+def _run(**parameters):
+    from flows.main import hub_main
+
+    return hub_main(return_state=True, **parameters)
+
+
+async def _run_records(flow_run_id) -> dict[str, list[str]]:
+    """Everything Prefect keeps about a flow run, as text: parameters, task runs, logs, artifacts."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        FlowRunFilter,
+        FlowRunFilterId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+
+    async with get_client() as client:
+        run = await client.read_flow_run(flow_run_id)
+        tasks = await client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+        logs = await client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+        )
+        artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter())
+    return {
+        "parameters": [str(run.parameters)],
+        "tasks": [t.model_dump_json() for t in tasks],
+        "logs": [log.message for log in logs],
+        "artifacts": [str(a.data) for a in artifacts if a.flow_run_id == flow_run_id],
+    }
+
+
+def test_first_run_reads_everything_and_the_second_only_what_changed(prefect_harness, tmp_path, monkeypatch):
+    from prefect.artifacts import Artifact
+
+    var = tmp_path / "var"
+    monkeypatch.setenv("OBM_HUB_VAR_DIR", str(var))
+    first = _run()
+    assert first.is_completed()
+    summary = first.result()
+    assert summary.startswith("# Bright Path Coaching:")
+    assert "- trello: Backlog 14" in summary
+    assert "## Today" in summary and "## Hours this week" in summary
+    assert (var / "sandbox" / "trello.json").is_file()  # the emulators' state outlives the run
+    store = Store.open(default_url(var))
+    assert len(store.load_items("brightpath", "trello", Task)) == 60
+    cursors = {
+        service: store.get_cursor("brightpath", service)
+        for service in ("trello", "google", "toggl", "notion")
+    }
+    assert all(cursors.values())
+
+    second = _run()
+    assert second.is_completed()
+    assert "- trello: 1\n" in second.result()  # one request: the board's actions since the cursor
+    assert store.get_cursor("brightpath", "trello") == cursors["trello"]  # nothing happened on the board
+    overview = Artifact.get("obm-hub-overview-brightpath")
+    assert overview is not None and "Bright Path Coaching" in overview.data
+    store.close()
+
+
+def test_an_unknown_workspace_fails_before_any_read(prefect_harness, tmp_path, monkeypatch):
+    monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
+    state = _run(workspace="nope")
+    assert state.is_failed()
+    assert "no such workspace (known: brightpath)" in state.message
+    assert not (tmp_path / "var" / "sandbox").exists()
+
+
+def test_live_mode_secrets_stay_out_of_prefect_and_the_store(
+    prefect_harness, sandbox_factory, tmp_path, monkeypatch
+):
+    """Credentials (here the sandbox's) never reach parameters, task runs, logs, artifacts or the database."""
+    sandbox = sandbox_factory(rate_limits=False)
+    environment = sandbox.environment()
+    secrets = [value for name, value in environment.items() if name.endswith(("TOKEN", "KEY", "SECRET"))]
+    assert len(secrets) >= 5
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OBM_HUB_SANDBOX", "off")
+    monkeypatch.setenv("OBM_HUB_CONFIG", str(Path("config/sandbox.toml").resolve()))
+    monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
+    # One service refuses its credentials: the error travels through Prefect too.
+    monkeypatch.setenv("OBM_HUB_NOTION__TOKEN", "wrong-notion-token-canary")
+    secrets.append("wrong-notion-token-canary")
+
+    state = _run()
+    assert state.is_failed()
+    assert "notion" in state.message and "returned 401" in state.message
+    records = asyncio.run(_run_records(state.state_details.flow_run_id))
+    assert any("trello: full snapshot" in line for line in records["logs"])
+    assert records["artifacts"], "the overview is published even when one read fails"
+    database = (tmp_path / "var" / "hub.db").read_bytes()
+    leaks = [
+        (where, secret[:10])
+        for where, texts in {
+            **records,
+            "message": [state.message],
+            "database": [database.decode("latin-1")],
+        }.items()
+        for text in texts
+        for secret in secrets
+        if secret in text
+    ]
+    assert leaks == []
