@@ -8,6 +8,7 @@ started for the run, with their state under `var/sandbox`, so the next run conti
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ def hub_main(workspace: str | None = None) -> str:
     logger.info("mode: %s; hub file: %s", "sandbox" if hub.sandbox else "live", hub.file_path)
     failures: list[str] = []
     sections: list[str] = []
-    with _services(hub) as settings:
+    with _request_lines_in_the_run_log(), _services(hub) as settings:
         store = Store.open(settings.database_url or default_url(settings.var_dir))
         try:
             for key in keys:
@@ -147,6 +148,22 @@ def _overview(key: str, workspace: Workspace, store: Store, requests: dict[str, 
         entries=entries,
         requests=requests,
     )
+
+
+@contextmanager
+def _request_lines_in_the_run_log() -> Iterator[None]:
+    """Ship the connectors' one-line-per-request logs to this run's log in the Prefect UI."""
+    from prefect.logging.handlers import APILogHandler
+
+    connectors_logger = logging.getLogger("connectors")
+    handler, level = APILogHandler(), connectors_logger.level
+    connectors_logger.addHandler(handler)
+    connectors_logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        connectors_logger.removeHandler(handler)
+        connectors_logger.setLevel(level)
 
 
 @contextmanager

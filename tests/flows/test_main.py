@@ -106,6 +106,10 @@ def test_live_mode_secrets_stay_out_of_prefect_and_the_store(
     assert "notion" in state.message and "returned 401" in state.message
     records = asyncio.run(_run_records(state.state_details.flow_run_id))
     assert any("trello: full snapshot" in line for line in records["logs"])
+    assert any(
+        line.startswith("service=trello method=GET path=/boards/{id}/cards/{filter} status=200")
+        for line in records["logs"]
+    )
     assert records["artifacts"], "the overview is published even when one read fails"
     database = (tmp_path / "var" / "hub.db").read_bytes()
     leaks = [
