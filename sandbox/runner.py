@@ -15,6 +15,7 @@ from types import TracebackType
 
 from pydantic import SecretStr
 
+from config.loader import SANDBOX_HUB_FILE
 from config.settings import SERVICES, HubSettings, Service
 from sandbox.business import DEFAULT_SEED, Business, generate
 from sandbox.emulator import Emulator
@@ -110,8 +111,9 @@ class Sandbox:
         return base.model_copy(update=updates)
 
     def environment(self) -> dict[str, str]:
-        """The same as environment variables, for scripts pointed at a running sandbox."""
-        variables = {}
+        """The same as environment variables, for a hub (or a script) pointed at a running sandbox:
+        live mode, the demo business's hub file, each service's base URL and sandbox credentials."""
+        variables = {"OBM_HUB_SANDBOX": "off", "OBM_HUB_CONFIG": str(SANDBOX_HUB_FILE)}
         for service, emulator in self.emulators.items():
             for key, value in emulator.settings_update(self.root_url(service)).items():
                 variables[f"OBM_HUB_{service.upper()}__{key.upper()}"] = str(value)

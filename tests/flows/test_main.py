@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -94,8 +93,6 @@ def test_live_mode_secrets_stay_out_of_prefect_and_the_store(
     assert len(secrets) >= 5
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("OBM_HUB_SANDBOX", "off")
-    monkeypatch.setenv("OBM_HUB_CONFIG", str(Path("config/sandbox.toml").resolve()))
     monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
     # One service refuses its credentials: the error travels through Prefect too.
     monkeypatch.setenv("OBM_HUB_NOTION__TOKEN", "wrong-notion-token-canary")
