@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -19,21 +20,12 @@ from tests.conftest import FIXED_NOW_ISO
 from tests.sandbox.test_gcal_api import EVENTS, api_client, conforms, error_of, shared_sandbox, timed
 
 MASTER = event_id("event-team-sync")
-FULL_SYNC_REQUIRED = {
-    "error": {
-        "errors": [
-            {
-                "domain": "calendar",
-                "reason": "fullSyncRequired",
-                "message": "Sync token is no longer valid, a full sync is required.",
-                "locationType": "parameter",
-                "location": "syncToken",
-            }
-        ],
-        "code": 410,
-        "message": "Sync token is no longer valid, a full sync is required.",
-    }
-}
+# The real 410 body (NOTES.md §2.3, recorded 2023-02-02), shared with the emulator's tests.
+FULL_SYNC_REQUIRED = json.loads(
+    (
+        Path(__file__).parents[1] / "connectors" / "gcal" / "fixtures" / "error_full_sync_required.json"
+    ).read_text()
+)
 
 
 @pytest.fixture

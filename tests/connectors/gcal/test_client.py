@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,21 +26,10 @@ from tests.connectors.gcal.conftest import (
     token_answer,
 )
 
-FULL_SYNC_REQUIRED = {
-    "error": {
-        "errors": [
-            {
-                "domain": "calendar",
-                "reason": "fullSyncRequired",
-                "message": "Sync token is no longer valid, a full sync is required.",
-                "locationType": "parameter",
-                "location": "syncToken",
-            }
-        ],
-        "code": 410,
-        "message": "Sync token is no longer valid, a full sync is required.",
-    }
-}
+# The real 410 body (NOTES.md §2.3, recorded 2023-02-02), shared with the emulator's tests.
+FULL_SYNC_REQUIRED = json.loads(
+    (Path(__file__).parent / "fixtures" / "error_full_sync_required.json").read_text()
+)
 
 
 @pytest.fixture(autouse=True)
