@@ -22,9 +22,7 @@ from tests.sandbox.test_gcal_api import EVENTS, api_client, conforms, error_of, 
 MASTER = event_id("event-team-sync")
 # The real 410 body (NOTES.md §2.3, recorded 2023-02-02), shared with the emulator's tests.
 FULL_SYNC_REQUIRED = json.loads(
-    (
-        Path(__file__).parents[1] / "connectors" / "gcal" / "fixtures" / "error_full_sync_required.json"
-    ).read_text()
+    (Path(__file__).parents[1] / "connectors" / "gcal" / "errors" / "full_sync_required.json").read_text()
 )
 
 

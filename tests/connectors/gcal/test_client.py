@@ -27,9 +27,7 @@ from tests.connectors.gcal.conftest import (
 )
 
 # The real 410 body (NOTES.md §2.3, recorded 2023-02-02), shared with the emulator's tests.
-FULL_SYNC_REQUIRED = json.loads(
-    (Path(__file__).parent / "fixtures" / "error_full_sync_required.json").read_text()
-)
+FULL_SYNC_REQUIRED = json.loads((Path(__file__).parent / "errors" / "full_sync_required.json").read_text())
 
 
 @pytest.fixture(autouse=True)
