@@ -54,12 +54,12 @@ class NotionDatabase(_Strict):
     labels_property: str = "Tags"
     estimate_property: str = "Estimate (h)"
     description_property: str = "Description"
-    project_property: str = Field("Project", description="A relation to a data source of projects.")
-    link_property: str = Field("Hub ID", description="Rich-text property holding the hub's link id.")
+    project_property: str = Field(default="Project", description="A relation to a data source of projects.")
+    link_property: str = Field(default="Hub ID", description="Rich-text property holding the hub's link id.")
 
 
 class GoogleCalendar(_Strict):
-    calendar_id: str = Field("primary", min_length=1)
+    calendar_id: str = Field(default="primary", min_length=1)
 
 
 class TogglWorkspace(_Strict):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from config.errors import ConfigError, ConfigProblem
 from config.hub_file import HubFile, Workspace, read_hub_file
@@ -98,8 +99,8 @@ def load_settings() -> HubSettings:
     env_file = environ.get(ENV_FILE_VARIABLE, ".env")
     try:
         settings = HubSettings(
-            _env_file=env_file or None,  # type: ignore[call-arg]
-            _secrets_dir=environ.get(SECRETS_DIR_VARIABLE) or None,  # type: ignore[call-arg]
+            _env_file=env_file or None,
+            _secrets_dir=environ.get(SECRETS_DIR_VARIABLE) or None,
         )
     except ValidationError as exc:
         raise ConfigError([_settings_problem(error, env_file, environ) for error in exc.errors()]) from None
@@ -133,16 +134,14 @@ def _load_hub_file(path: Path, settings: HubSettings) -> HubFile:
         raise ConfigError([_file_problem(error, source) for error in exc.errors()]) from None
 
 
-def _file_problem(error: Mapping[str, object], source: str) -> ConfigProblem:
-    field = ".".join(str(part) for part in error["loc"]) or "(file)"  # type: ignore[union-attr]
+def _file_problem(error: ErrorDetails, source: str) -> ConfigProblem:
+    field = ".".join(str(part) for part in error["loc"]) or "(file)"
     message = "unknown key" if error["type"] == "extra_forbidden" else _value_message(error)
     return ConfigProblem(field, source, message)
 
 
-def _settings_problem(
-    error: Mapping[str, object], env_file: str, environ: Mapping[str, str]
-) -> ConfigProblem:
-    loc = [str(part) for part in error["loc"]]  # type: ignore[union-attr]
+def _settings_problem(error: ErrorDetails, env_file: str, environ: Mapping[str, str]) -> ConfigProblem:
+    loc = [str(part) for part in error["loc"]]
     variable = ENV_PREFIX + NESTING.join(part.upper() for part in loc)
     if variable in environ:
         source = f"environment variable {variable}"
@@ -154,7 +153,7 @@ def _settings_problem(
     return ConfigProblem(".".join(loc), source, message)
 
 
-def _value_message(error: Mapping[str, object]) -> str:
+def _value_message(error: ErrorDetails) -> str:
     # Never echo the rejected value: it may be a secret typed into the wrong variable.
     return str(error["msg"])
 
@@ -168,7 +167,7 @@ def _check_credentials(hub: Hub) -> None:
         raise ConfigError(problems)
 
 
-def credential_problems(service: Service, settings: ServiceSettings, reason: str) -> list[ConfigProblem]:
+def credential_problems(service: str, settings: ServiceSettings, reason: str) -> list[ConfigProblem]:
     """One problem per credential `service` still lacks, naming the variable (or block) to set."""
     problems = []
     for field in settings.missing_credentials():

@@ -8,7 +8,7 @@ parameters in plain text).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
@@ -56,7 +56,8 @@ def _read_secret_block(name: str, *, field: str) -> str:
     from prefect.blocks.system import Secret  # imported lazily: only deployments that name blocks pay for it
 
     try:
-        value = Secret.load(name, _sync=True).get()
+        block = cast(Secret, Secret.load(name, _sync=True))  # type: ignore[call-arg]
+        value = block.get()
     except ValueError as exc:
         raise ConfigError(
             [ConfigProblem(field, "Prefect Secret block", f"no Secret block named {name!r} could be loaded")]

@@ -73,7 +73,7 @@ class GoogleSettings(ServiceSettings):
     token_uri: str = "https://oauth2.googleapis.com/token"
     service_account_json: SecretStr | None = None
     service_account_file: Path | None = None
-    subject: str | None = Field(None, description="User to impersonate with domain-wide delegation.")
+    subject: str | None = Field(default=None, description="User to impersonate with domain-wide delegation.")
     client_id: str | None = None
     client_secret: SecretStr | None = None
     refresh_token: SecretStr | None = None
@@ -137,11 +137,12 @@ class HubSettings(BaseSettings):
         description="The hub file (TOML). Default: config/hub.toml, or the demo business in sandbox mode.",
     )
     sandbox: SandboxMode = Field(
-        "auto", description="'auto' runs against the sandbox when no credentials at all are set."
+        default="auto", description="'auto' runs against the sandbox when no credentials at all are set."
     )
-    var_dir: Path = Field(Path("var"), description="Local state: sandbox state, the SQLite store.")
+    var_dir: Path = Field(default=Path("var"), description="Local state: sandbox state, the SQLite store.")
     database_url: str | None = Field(
-        None, description="The hub's store; default SQLite at <var_dir>/hub.db; or postgresql+psycopg://..."
+        default=None,
+        description="The hub's store; default SQLite at <var_dir>/hub.db; or postgresql+psycopg://...",
     )
     trello: TrelloSettings = TrelloSettings()
     google: GoogleSettings = GoogleSettings()

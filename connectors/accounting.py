@@ -27,14 +27,14 @@ class RequestStats:
 
     requests: Counter[RequestKey] = field(default_factory=Counter)
     statuses: Counter[tuple[str, str]] = field(default_factory=Counter)  # (service, "200" | "error")
-    milliseconds: Counter[str] = field(default_factory=Counter)  # per service
+    milliseconds: Counter[str] = field(default_factory=Counter)  # per service, whole milliseconds
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, key: RequestKey, status: int | None, ms: float) -> None:
         with self._lock:
             self.requests[key] += 1
             self.statuses[(key.service, str(status) if status is not None else "error")] += 1
-            self.milliseconds[key.service] += ms
+            self.milliseconds[key.service] += round(ms)
 
     def snapshot(self) -> RequestStats:
         with self._lock:

@@ -14,7 +14,7 @@ from typing import Generic, Protocol, TypeVar
 from config.errors import ConfigError, ConfigProblem
 from config.hub_file import Workspace
 from config.loader import credential_problems
-from config.settings import Service, ServiceSettings
+from config.settings import ServiceSettings
 from sync.model import Record
 
 T = TypeVar("T", bound=Record)
@@ -30,7 +30,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def require_ready(service: Service, settings: ServiceSettings, workspace: Workspace) -> None:
+def require_ready(service: str, settings: ServiceSettings, workspace: Workspace) -> None:
     """ConfigError naming everything a connector for `workspace` still lacks: its table, its credentials."""
     problems = credential_problems(service, settings, f"the {service} connector needs it")
     if getattr(workspace, service) is None:

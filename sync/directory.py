@@ -6,6 +6,7 @@ directions. People resolve by email first, then by each service's own identifier
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from config.hub_file import Person as PersonConfig
@@ -65,10 +66,10 @@ class Directory:
         found = self._find(lambda p: p.email == key)
         return found.toggl_user_id if found else None
 
-    def _find(self, predicate) -> PersonConfig | None:  # type: ignore[no-untyped-def]
+    def _find(self, predicate: Callable[[PersonConfig], bool]) -> PersonConfig | None:
         return next((p for p in self.people if predicate(p)), None)
 
-    def _key(self, predicate) -> str | None:  # type: ignore[no-untyped-def]
+    def _key(self, predicate: Callable[[PersonConfig], bool]) -> str | None:
         found = self._find(predicate)
         return found.email if found else None
 

@@ -115,7 +115,7 @@ class Event(Record):
             raise ValueError("an all-day event has date bounds (end exclusive)")
         if not self.all_day and not all(dated):
             raise ValueError("a timed event has datetime bounds")
-        if self.end < self.start:  # type: ignore[operator]
+        if self.end < self.start:
             raise ValueError("event ends before it starts")
         return self
 

@@ -105,11 +105,13 @@ def _agenda(events: Iterable[Event], now: datetime, zone: ZoneInfo) -> tuple[str
     for event in events:
         if event.status == "cancelled":
             continue
-        if event.all_day and event.start <= today < event.end:  # type: ignore[operator]
+        start, end = event.start, event.end
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            if start < end_of_day and end > start_of_day:
+                local = start.astimezone(zone)
+                timed.append((local, f"{local:%H:%M} {event.title}"))
+        elif start <= today < end:  # all-day: dates, the end exclusive
             all_day.append(f"all day: {event.title}")
-        elif not event.all_day and event.start < end_of_day and event.end > start_of_day:  # type: ignore[operator]
-            start = event.start.astimezone(zone)  # type: ignore[union-attr]
-            timed.append((start, f"{start:%H:%M} {event.title}"))
     return tuple(all_day + [line for _, line in sorted(timed)])
 
 

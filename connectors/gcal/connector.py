@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from types import TracebackType
 
 import httpx
 
@@ -95,14 +94,6 @@ class GoogleCalendarConnector(Closing):
         self.client.close()
         if self._token_client is not None:
             self._token_client.close()
-
-    def __enter__(self) -> GoogleCalendarConnector:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -130,7 +130,8 @@ class ProjectIndex:
 
     @classmethod
     def from_pages(cls, pages: Iterable[NotionPage]) -> ProjectIndex:
-        by_id, by_key = {}, {}
+        by_id: dict[str, str] = {}
+        by_key: dict[str, str] = {}
         for page in pages:
             title = next((v.value for v in page.properties.values() if v.type == "title"), None)
             name = plain_text(title).strip()

@@ -190,7 +190,7 @@ def _adapter(shape: Any) -> TypeAdapter[Any]:
 def _parse(shape: type[M] | Any, raw: Any, method: str, template: str) -> M:
     """The response as models; a body of the wrong shape is BadData for the whole call."""
     try:
-        return _adapter(shape).validate_python(raw)  # type: ignore[no-any-return]
+        return _adapter(shape).validate_python(raw)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise BadData(
             f"trello {method} {template} returned an unexpected shape ({exc.error_count()} problems)",
