@@ -42,7 +42,8 @@ from tests.connectors.gcal.conftest import (
     token_answer,
 )
 
-FIRST, SECOND = "ya29.a0-first-access-token-AAAA1111", "ya29.a0-second-access-token-BBBB2222"
+# Shaped like Google access tokens (the redactor knows the prefix), obviously fake.
+FIRST, SECOND = "ya29.FAKE-first-access-token", "ya29.FAKE-second-access-token"
 INVALID_GRANT = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
 AUTH_ERROR = google_error(401, "authError", "Invalid Credentials")
 
