@@ -43,7 +43,7 @@ from tests.connectors.gcal.conftest import (
 )
 
 # Shaped like Google access tokens (the redactor knows the prefix), obviously fake.
-FIRST, SECOND = "ya29.FAKE-first-access-token", "ya29.FAKE-second-access-token"
+FIRST, SECOND = "ya29.FAKE-first-token", "ya29.FAKE-second-token"
 INVALID_GRANT = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
 AUTH_ERROR = google_error(401, "authError", "Invalid Credentials")
 

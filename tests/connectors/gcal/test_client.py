@@ -32,7 +32,7 @@ FULL_SYNC_REQUIRED = json.loads((Path(__file__).parent / "errors" / "full_sync_r
 
 @pytest.fixture(autouse=True)
 def token_endpoint(respx_mock: respx.MockRouter) -> respx.Route:
-    return respx_mock.post(TOKEN_URI).mock(return_value=token_answer("ya29.FAKE-test-access-token"))
+    return respx_mock.post(TOKEN_URI).mock(return_value=token_answer("ya29.FAKE-test-token"))
 
 
 def by_page_token(pages: dict[str | None, httpx.Response]):
