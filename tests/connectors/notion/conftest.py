@@ -24,7 +24,7 @@ from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://api.notion.com/v1"
-TOKEN = "ntn_4b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e"
+TOKEN = "ntn_FAKEtestintegrationtoken"  # Notion-shaped (ntn_), obviously fake
 DS = "4f93db51-4e1d-4015-b07f-876e34c3b0b1"  # the data source of the fixtures
 
 
