@@ -19,7 +19,7 @@ CANARIES = {
     "OBM_HUB_TRELLO__API_KEY": "canarytrellokey0000000000000000a1",
     "OBM_HUB_TRELLO__TOKEN": "canarytrellotoken00000000000000000000000000000000b2",
     "OBM_HUB_TOGGL__API_TOKEN": "canarytoggltoken000000000000c3",
-    "OBM_HUB_NOTION__TOKEN": "ntn_canarynotion000000000000000000000000000d4",
+    "OBM_HUB_NOTION__TOKEN": "ntn_CANARY_notion_token_d4",
     "OBM_HUB_GOOGLE__CLIENT_ID": "canary-client.apps.googleusercontent.com",
     "OBM_HUB_GOOGLE__CLIENT_SECRET": "canary-google-client-secret-e5",
     "OBM_HUB_GOOGLE__REFRESH_TOKEN": "1//canary-google-refresh-token-f6",

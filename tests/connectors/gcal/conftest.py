@@ -131,14 +131,15 @@ def private_key_pem() -> str:
 
 
 def service_account_json(private_key_pem: str) -> str:
+    # The key is generated for the test run; it signs nothing outside it.
     return json.dumps(
-        {
-            "type": "service_account",
-            "project_id": "brightpath-ops",
-            "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-            "private_key": private_key_pem,  # generated for the test run, never a real key
-            "client_email": SA_EMAIL,
-            "client_id": "109876543210987654321",
-            "token_uri": "https://oauth2.googleapis.com/token",
-        }
+        dict(
+            type="service_account",
+            project_id="brightpath-ops",
+            private_key_id="0123456789abcdef0123456789abcdef01234567",
+            private_key=private_key_pem,
+            client_email=SA_EMAIL,
+            client_id="109876543210987654321",
+            token_uri="https://oauth2.googleapis.com/token",
+        )
     )

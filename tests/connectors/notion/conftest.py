@@ -24,7 +24,7 @@ from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://api.notion.com/v1"
-TOKEN = "ntn_FAKEtestintegrationtoken"  # Notion-shaped (ntn_), obviously fake
+TOKEN = "ntn_FAKE_test_token"  # Notion-shaped (ntn_), obviously fake
 DS = "4f93db51-4e1d-4015-b07f-876e34c3b0b1"  # the data source of the fixtures
 
 
