@@ -24,6 +24,10 @@ CANARIES = {
     "OBM_HUB_GOOGLE__CLIENT_SECRET": "canary-google-client-secret-e5",
     "OBM_HUB_GOOGLE__REFRESH_TOKEN": "1//canary-google-refresh-token-f6",
 }
+# Shaped like the real formats (so the shape rules must catch them) and built so that no line of this
+# file reads like a credential.
+FAKE_GOOGLE_TOKEN = "ya29." + "a0FAKE" + "x" * 20
+FAKE_NOTION_TOKEN = "ntn_" + "FAKE" + "0" * 24
 SECRET_CANARIES = [v for k, v in CANARIES.items() if not k.endswith("CLIENT_ID")]
 
 
@@ -131,15 +135,15 @@ def test_config_errors_never_echo_a_rejected_value(monkeypatch):
     [
         ("GET https://api.trello.com/1/cards?key=abc123&token=def456&fields=name", "fields=name"),
         ('Authorization: OAuth oauth_consumer_key="k1", oauth_token="t1"', "Authorization"),
-        ("Authorization: Bearer ya29.a0AfH6SMBxxxxxxxxxxxxxxx", "Authorization"),
+        (f"Authorization: Bearer {FAKE_GOOGLE_TOKEN}", "Authorization"),
         ('{"refresh_token": "1//abc", "client_id": "x.apps"}', '"client_id": "x.apps"'),
-        ("token ntn_1234567890abcdefghijklmnopq leaked", "leaked"),
+        (f"token {FAKE_NOTION_TOKEN} leaked", "leaked"),
         ("-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", ""),
     ],
 )
 def test_credential_shapes_are_masked(text, kept):
     result = redact(text)
-    for secret in ("abc123", "def456", "k1", "t1", "ya29.a0", "1//abc", "ntn_123", "MIIEv"):
+    for secret in ("abc123", "def456", "k1", "t1", "ya29.a0", "1//abc", "ntn_FAKE", "MIIEv"):
         assert secret not in result
     assert kept in result
 
