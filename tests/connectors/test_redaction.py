@@ -28,6 +28,7 @@ CANARIES = {
 # file reads like a credential.
 FAKE_GOOGLE_TOKEN = "ya29." + "a0FAKE" + "x" * 20
 FAKE_NOTION_TOKEN = "ntn_" + "FAKE" + "0" * 24
+FAKE_PEM = "-----BEGIN " + "PRIVATE KEY-----\nMIIEv\n-----END " + "PRIVATE KEY-----"
 SECRET_CANARIES = [v for k, v in CANARIES.items() if not k.endswith("CLIENT_ID")]
 
 
@@ -138,7 +139,7 @@ def test_config_errors_never_echo_a_rejected_value(monkeypatch):
         (f"Authorization: Bearer {FAKE_GOOGLE_TOKEN}", "Authorization"),
         ('{"refresh_token": "1//abc", "client_id": "x.apps"}', '"client_id": "x.apps"'),
         (f"token {FAKE_NOTION_TOKEN} leaked", "leaked"),
-        ("-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", ""),
+        (FAKE_PEM, ""),
     ],
 )
 def test_credential_shapes_are_masked(text, kept):
