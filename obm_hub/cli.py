@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from config import ConfigError, load_hub
+from config.dirs import prepare_dirs
 
 
 def _check(_: argparse.Namespace) -> int:
@@ -22,6 +23,7 @@ def _run(args: argparse.Namespace) -> int:
     hub = load_hub()  # fail fast, before Prefect starts, when the configuration is wrong
     if args.workspace:
         hub.workspace(args.workspace)
+    prepare_dirs(hub.settings)  # before Prefect is imported: it cannot create its home's parents
     from rich.console import Console
     from rich.markdown import Markdown
 
