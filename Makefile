@@ -24,6 +24,7 @@ test: $(STAMP_TEST)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP_TEST)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config import HubSettings
-from connectors.base import ChangeBatch, Connector
 from connectors.http import CoreOptions
 from connectors.registry import connect
 from sandbox import Sandbox
+from sync.connector import ChangeBatch, Connector
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 

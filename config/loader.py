@@ -17,8 +17,8 @@ from pydantic_core import ErrorDetails
 
 from config.errors import ConfigError, ConfigProblem
 from config.hub_file import HubFile, Workspace, read_hub_file
+from config.redaction import register_secrets
 from config.settings import ENV_PREFIX, NESTING, SERVICES, HubSettings, Service, ServiceSettings
-from connectors.redaction import register_secrets
 
 DEFAULT_HUB_FILE = Path("config/hub.toml")
 SANDBOX_HUB_FILE = Path(__file__).with_name("sandbox.toml")

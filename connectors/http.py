@@ -28,10 +28,10 @@ from urllib.parse import quote
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from config.redaction import redact, register_secret
 from connectors.accounting import STATS, RequestKey, RequestStats
 from connectors.errors import BadData, ConnectorError, RateLimited, Unavailable, classify, read_error_body
 from connectors.ratelimit import QuotaGate, SlidingWindowLimiter, shared_limiter
-from connectors.redaction import redact, register_secret
 
 logger = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from config.hub_file import Workspace
 from config.settings import HubSettings, Service
-from connectors.base import Clock, Connector, utc_now
 from connectors.gcal import GoogleCalendarConnector
 from connectors.http import CoreOptions
 from connectors.notion import NotionConnector
 from connectors.toggl import TogglConnector
 from connectors.trello import TrelloConnector
+from sync.connector import Clock, Connector, utc_now
 from sync.model import Event, Record, Task, TimeEntry
 
 CONNECTORS: dict[Service, Any] = {

@@ -24,9 +24,8 @@ from config import Hub, HubSettings, Service, Workspace, load_hub
 from connectors.accounting import STATS
 from connectors.errors import ConnectorError, RateLimited, Unavailable
 from connectors.registry import RECORDS, connect
-from sync.directory import Directory
+from summary.overview import Overview, build_overview
 from sync.model import Event, Task, TimeEntry
-from sync.overview import Overview, build_overview
 from sync.store import Store, default_url
 
 
@@ -142,7 +141,7 @@ def _overview(key: str, workspace: Workspace, store: Store, requests: dict[str, 
         workspace=workspace.name,
         zone=ZoneInfo(workspace.timezone),
         now=datetime.now(UTC),
-        directory=Directory.from_workspace(workspace),
+        names={person.email: person.name for person in workspace.people},
         tasks=tasks,
         events=events,
         entries=entries,

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from connectors.base import ChangeBatch, Remote
+from sync.connector import ChangeBatch, Remote
 from sync.model import Record
 
 R = TypeVar("R", bound=Record)

@@ -31,10 +31,10 @@ from google.auth.credentials import Credentials
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
+from config.redaction import redact, register_secret, register_secrets
 from config.settings import GoogleSettings
 from connectors.accounting import STATS, RequestKey, RequestStats
 from connectors.errors import AuthError, Unavailable
-from connectors.redaction import redact, register_secret, register_secrets
 
 logger = logging.getLogger(__name__)
 

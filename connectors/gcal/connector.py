@@ -22,13 +22,14 @@ import httpx
 
 from config.hub_file import Workspace
 from config.settings import GoogleSettings
-from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
+from connectors.base import Closing, require_ready
 from connectors.errors import BadData, Conflict, CursorExpired, NotFound
 from connectors.gcal.auth import GoogleAuth, HttpxRequest, build_credentials
 from connectors.gcal.client import EventListing, GoogleCalendarClient
 from connectors.gcal.mapping import LINK_PROPERTY, event_id_for_link, link_of, to_body, to_remote
 from connectors.gcal.models import GoogleEvent
 from connectors.http import CoreOptions, build_core
+from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import Event
 
 logger = logging.getLogger(__name__)

@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from connectors.base import Remote
 from connectors.errors import BadData
 from connectors.gcal.models import GoogleEvent, GoogleEventDateTime
+from sync.connector import Remote
 from sync.model import Event
 
 SERVICE = "google"

@@ -35,7 +35,8 @@ from config.errors import ConfigError, ConfigProblem
 from config.hub_file import NotionDatabase as NotionConfig
 from config.hub_file import Workspace
 from config.settings import NotionSettings
-from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
+from connectors.base import Closing, require_ready
+from connectors.directory import Directory
 from connectors.errors import BadData, Conflict
 from connectors.http import CoreOptions
 from connectors.notion.blocks import block_request
@@ -49,7 +50,7 @@ from connectors.notion.mapping import (
 )
 from connectors.notion.models import NotionBlock, NotionPage
 from connectors.notion.schema import ProjectIndex, resolve_properties
-from sync.directory import Directory
+from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import Task
 
 logger = logging.getLogger(__name__)

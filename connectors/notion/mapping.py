@@ -23,12 +23,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from connectors.base import LINK_MARKER, Remote
+from connectors.directory import Directory
 from connectors.errors import BadData
 from connectors.notion.models import NotionPage
 from connectors.notion.properties import read_value, write_value
 from connectors.notion.schema import ProjectIndex, Prop, TaskProperties
-from sync.directory import Directory
+from sync.connector import LINK_MARKER, Remote
 from sync.model import Task
 
 logger = logging.getLogger(__name__)

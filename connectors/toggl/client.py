@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from config.redaction import register_secret
 from connectors.errors import BadData
 from connectors.http import CoreOptions, HttpCore, build_core
 from connectors.pagination import Page, iterate_items
 from connectors.ratelimit import QuotaGate
-from connectors.redaction import register_secret
 from connectors.toggl.models import (
     TogglProject,
     TogglTag,

@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 
 from config.hub_file import Workspace
 from config.settings import TogglSettings
-from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
+from connectors.base import Closing, require_ready
+from connectors.directory import Directory
 from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions
 from connectors.toggl.client import ENTRY_LIMIT, SERVICE, TogglClient, TogglQuota
@@ -43,7 +44,7 @@ from connectors.toggl.mapping import (
     to_remote,
 )
 from connectors.toggl.models import TogglTimeEntry
-from sync.directory import Directory
+from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import TimeEntry
 
 logger = logging.getLogger(__name__)

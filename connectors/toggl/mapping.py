@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
-from connectors.base import LINK_MARKER, Remote
+from connectors.directory import Directory
 from connectors.errors import BadData
 from connectors.toggl.models import TogglTimeEntry, TogglTimeEntryPayload
-from sync.directory import Directory
+from sync.connector import LINK_MARKER, Remote
 from sync.model import Project, TimeEntry
 
 SERVICE = "toggl"

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from config.redaction import register_secrets
 from connectors.errors import BadData
 from connectors.http import HttpCore
 from connectors.pagination import Page, iterate_items
-from connectors.redaction import register_secrets
 from connectors.trello.models import (
     SERVICE,
     TrelloAction,

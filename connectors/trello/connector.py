@@ -28,7 +28,7 @@ from datetime import datetime
 
 from config.hub_file import Workspace
 from config.settings import TrelloSettings
-from connectors.base import ChangeBatch, Clock, Closing, Remote, require_ready, utc_now
+from connectors.base import Closing, require_ready
 from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions, build_core
 from connectors.trello.client import TrelloAuth, TrelloClient
@@ -42,6 +42,7 @@ from connectors.trello.mapping import (
     task_to_card,
 )
 from connectors.trello.models import SERVICE, TrelloAction, TrelloCard
+from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import Task
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Card -> Task
 - title = `name`; description = `desc` without the hub's link line (see below);
-- status = the workspace's status for the card's list (`Directory.status_for_list`; an unmapped list
+- status = the workspace's status for the card's list (`TrelloMapping.status_for_list`; an unmapped list
   keeps its own name); done = that status is a done status, or the due date is marked complete;
 - due = `due` as an aware UTC datetime (Trello stores instants with millisecond precision);
 - assignees = the people whose Trello username is a member of the card (others are not people the hub
@@ -12,7 +12,7 @@ Card -> Task
 - estimate: Trello has none; url = `shortUrl`; archived = the card, or its list, is archived.
 
 Task -> card payload
-- list: the first open list mapped to the status (`Directory.list_for_status`), else the card's current
+- list: the first open list mapped to the status (`TrelloMapping.list_for_status`), else the card's current
   list, else the board's first open list;
 - labels by name (the connector creates missing ones first), plus the project's label; members by
   username (assignees without a Trello username on the board are left out); `due` as ISO or null. A
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from config.hub_file import Workspace
-from connectors.base import LINK_MARKER, Remote
+from connectors.directory import Directory, normalise
 from connectors.errors import BadData
 from connectors.trello.models import (
     SERVICE,
@@ -45,7 +45,7 @@ from connectors.trello.models import (
     TrelloList,
     TrelloMember,
 )
-from sync.directory import Directory
+from sync.connector import LINK_MARKER, Remote
 from sync.model import Project, Task
 
 DATE_ONLY_DUE_TIME = time(17, 0)
@@ -130,16 +130,29 @@ class BoardIndex:
 
 @dataclass(frozen=True)
 class TrelloMapping:
-    """The workspace's side of the mapping: people and statuses, time zone, project labels."""
+    """The workspace's side of the mapping: people, lists and statuses, time zone, project labels."""
 
     directory: Directory
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     project_labels: Mapping[str, str] = field(default_factory=dict)  # label name -> project name
+    status_by_list: Mapping[str, str] = field(default_factory=dict)  # list name -> status
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> TrelloMapping:
         labels = dict(workspace.trello.project_labels) if workspace.trello else {}
-        return cls(Directory.from_workspace(workspace), ZoneInfo(workspace.timezone), labels)
+        directory, zone = Directory.from_workspace(workspace), ZoneInfo(workspace.timezone)
+        return cls(directory, zone, labels, dict(workspace.status_map))
+
+    def status_for_list(self, list_name: str) -> str:
+        """The canonical status of a Trello list; an unmapped list keeps its own name."""
+        return self.status_by_list.get(list_name, list_name)
+
+    def list_for_status(self, status: str | None, list_names: list[str]) -> str | None:
+        """The Trello list that holds `status`: the first mapped list, else one named like it."""
+        for list_name in list_names:
+            if status is not None and self.status_by_list.get(list_name) == status:
+                return list_name
+        return next((name for name in list_names if status and normalise(name) == normalise(status)), None)
 
     def project_of(self, label_names: set[str]) -> str | None:
         named = sorted(name for name in label_names if name in self.project_labels)
@@ -169,7 +182,7 @@ def card_to_task(card: TrelloCard, board: BoardIndex, mapping: TrelloMapping) ->
     card_list = board.list_by_id(card.idList)
     if card_list is None:
         raise BadData(f"trello card {card.id} is in a list the board does not have", service=SERVICE)
-    status = mapping.directory.status_for_list(card_list.name)
+    status = mapping.status_for_list(card_list.name)
     labels = {label.name for label in card.labels if label.name}
     usernames = (board.username(member_id) for member_id in card.idMembers)
     people = {mapping.directory.by_trello_username(name) for name in usernames}
@@ -258,7 +271,7 @@ def format_instant(instant: datetime) -> str:
 
 def _list_for(task: Task, board: BoardIndex, mapping: TrelloMapping, current_list: str | None) -> str:
     names = board.open_list_names()
-    name = mapping.directory.list_for_status(task.status, names)
+    name = mapping.list_for_status(task.status, names)
     chosen = board.list_id(name) if name else None
     fallback = current_list or (board.list_id(names[0]) if names else None)
     if chosen is None and fallback is None:

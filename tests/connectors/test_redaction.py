@@ -10,9 +10,9 @@ import pytest
 import respx
 
 from config import ConfigError, load_settings
+from config.redaction import MASK, RedactingFilter, redact, register_secret
 from connectors.errors import ConnectorError
 from connectors.http import RetryPolicy
-from connectors.redaction import MASK, RedactingFilter, redact, register_secret
 from tests.connectors.helpers import make_core
 
 CANARIES = {

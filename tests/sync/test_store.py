@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from connectors.base import ChangeBatch, Remote
+from sync.connector import ChangeBatch, Remote
 from sync.model import Task
 from sync.store import SCHEMA_VERSION, Store, StoreError, default_url
 

@@ -12,6 +12,7 @@ import pytest
 
 from config.hub_file import Workspace
 from connectors.accounting import RequestStats
+from connectors.directory import Directory
 from connectors.http import CoreOptions, RetryPolicy
 from connectors.notion.client import NotionClient
 from connectors.notion.mapping import TaskContext
@@ -19,7 +20,6 @@ from connectors.notion.models import NotionDataSource, NotionList, NotionPage
 from connectors.notion.schema import ProjectIndex, resolve_properties
 from connectors.ratelimit import RateLimit, SlidingWindowLimiter
 from sandbox.business import load_workspace
-from sync.directory import Directory
 from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"

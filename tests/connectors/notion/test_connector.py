@@ -16,12 +16,12 @@ from pydantic import SecretStr
 from config.errors import ConfigError
 from config.hub_file import NotionDatabase
 from config.settings import NotionSettings
-from connectors.base import Remote
+from connectors.directory import Directory
 from connectors.errors import Conflict
 from connectors.notion.connector import NotionConnector
 from connectors.notion.mapping import page_to_remote
 from connectors.notion.models import NotionPage
-from sync.directory import Directory
+from sync.connector import Remote
 from sync.model import Task
 from tests.connectors.notion.conftest import BASE, DS, load
 

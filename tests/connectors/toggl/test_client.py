@@ -18,13 +18,13 @@ import respx
 from config.errors import ConfigError
 from config.settings import TogglSettings
 from connectors.accounting import RequestStats
+from connectors.directory import Directory
 from connectors.errors import AuthError, BadData, Conflict, RateLimited
 from connectors.http import CoreOptions, RetryPolicy
 from connectors.ratelimit import RATE_LIMITS, SlidingWindowLimiter
 from connectors.toggl import TogglClient, TogglConnector, TogglTimeEntry, TogglTimeEntryPayload
 from connectors.toggl.mapping import to_time_entry
 from sandbox.business import load_workspace
-from sync.directory import Directory
 
 BASE = "https://api.track.toggl.com/api/v9"
 TOKEN = "1971800d4d82861d8f2c1651fea4d212"

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from connectors.directory import Directory
 from connectors.errors import BadData
 from connectors.toggl.mapping import (
     format_time,
@@ -23,7 +24,6 @@ from connectors.toggl.mapping import (
 )
 from connectors.toggl.models import TogglTimeEntry
 from sandbox.business import load_workspace
-from sync.directory import Directory
 from sync.model import TimeEntry
 from tests.contract.spec import load_spec
 

@@ -2,7 +2,7 @@
 
 The morning operations summary grows from this: task counts by status and what is overdue, today's
 agenda, hours tracked this week per person, timers left running. No I/O here: callers pass canonical
-items and the time, and get a frozen record and its Markdown.
+items, the people's names and the time, and get a frozen record and its Markdown.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sync.directory import Directory
 from sync.model import Event, Task, TimeEntry
 
 
@@ -58,7 +57,7 @@ def build_overview(
     workspace: str,
     zone: ZoneInfo,
     now: datetime,
-    directory: Directory,
+    names: Mapping[str, str],
     tasks: Mapping[str, Iterable[Task]],
     events: Iterable[Event],
     entries: Iterable[TimeEntry],
@@ -71,8 +70,8 @@ def build_overview(
         tasks_by_status={service: _open_by_status(items) for service, items in tasks.items()},
         overdue={service: _overdue(items, now, zone) for service, items in tasks.items()},
         agenda=_agenda(events, now, zone),
-        hours_this_week=_hours_this_week(entries, now, zone, directory),
-        running=tuple(_running(entries, now, directory)),
+        hours_this_week=_hours_this_week(entries, now, zone, names),
+        running=tuple(_running(entries, now, names)),
         entries_without_project=sum(1 for entry in entries if entry.project is None),
         requests=dict(requests or {}),
     )
@@ -116,27 +115,27 @@ def _agenda(events: Iterable[Event], now: datetime, zone: ZoneInfo) -> tuple[str
 
 
 def _hours_this_week(
-    entries: list[TimeEntry], now: datetime, zone: ZoneInfo, directory: Directory
+    entries: list[TimeEntry], now: datetime, zone: ZoneInfo, names: Mapping[str, str]
 ) -> dict[str, float]:
     local = now.astimezone(zone)
     monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), zone)
     seconds: Counter[str] = Counter()
     for entry in entries:
         if entry.start >= monday:
-            seconds[_name(entry.person, directory)] += int(entry.elapsed(now).total_seconds())
+            seconds[_name(entry.person, names)] += int(entry.elapsed(now).total_seconds())
     return {name: round(total / 3600, 2) for name, total in sorted(seconds.items())}
 
 
-def _running(entries: list[TimeEntry], now: datetime, directory: Directory) -> list[RunningTimer]:
+def _running(entries: list[TimeEntry], now: datetime, names: Mapping[str, str]) -> list[RunningTimer]:
     return [
         RunningTimer(
-            _name(entry.person, directory), entry.description, int(entry.elapsed(now).total_seconds() // 60)
+            _name(entry.person, names), entry.description, int(entry.elapsed(now).total_seconds() // 60)
         )
         for entry in entries
         if entry.running
     ]
 
 
-def _name(person: str | None, directory: Directory) -> str:
-    found = directory.person(person) if person else None
-    return found.name if found else (person or "(unknown)")
+def _name(person: str | None, names: Mapping[str, str]) -> str:
+    """The person's display name (`names`: person key -> name), else her key."""
+    return names.get(person, person) if person else "(unknown)"

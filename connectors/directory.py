@@ -1,32 +1,33 @@
-"""Who is who across services, and which Trello list is which status: the configured mappings.
+"""Who is who across services, and which statuses count as done: the workspace's shared mappings.
 
 Built once per workspace from the hub file; the connectors' mapping functions use it in both
 directions. People resolve by email first, then by each service's own identifier, then by alias.
+Service-specific rules (which Trello list holds which status) live with their connector.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from config.hub_file import Person as PersonConfig
 from config.hub_file import Workspace
 from sync.model import Person
 
 
-def _norm(text: str) -> str:
+def normalise(text: str) -> str:
+    """For comparing names: case and spacing ignored."""
     return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
 class Directory:
     people: tuple[PersonConfig, ...] = ()
-    status_by_list: dict[str, str] = field(default_factory=dict)
     done_statuses: tuple[str, ...] = ("Done",)
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> Directory:
-        return cls(workspace.people, dict(workspace.status_map), workspace.done_statuses)
+        return cls(workspace.people, workspace.done_statuses)
 
     # -- people ------------------------------------------------------------------------------
 
@@ -51,8 +52,8 @@ class Directory:
         """A display name or a configured alias, ignoring case and spacing."""
         if not name:
             return None
-        wanted = _norm(name)
-        return self._key(lambda p: wanted in {_norm(p.name), *(_norm(alias) for alias in p.aliases)})
+        wanted = normalise(name)
+        return self._key(lambda p: wanted in {normalise(p.name), *(normalise(alias) for alias in p.aliases)})
 
     def trello_username(self, key: str) -> str | None:
         found = self._find(lambda p: p.email == key)
@@ -74,17 +75,6 @@ class Directory:
         return found.email if found else None
 
     # -- statuses ----------------------------------------------------------------------------
-
-    def status_for_list(self, list_name: str) -> str:
-        """The canonical status of a Trello list; an unmapped list keeps its own name."""
-        return self.status_by_list.get(list_name, list_name)
-
-    def list_for_status(self, status: str | None, list_names: list[str]) -> str | None:
-        """The Trello list that holds `status`: the first mapped list, else one named like it."""
-        for list_name in list_names:
-            if status is not None and self.status_by_list.get(list_name) == status:
-                return list_name
-        return next((name for name in list_names if status and _norm(name) == _norm(status)), None)
 
     def is_done(self, status: str | None) -> bool:
         return status is not None and status in self.done_statuses

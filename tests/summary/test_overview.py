@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.business import load_workspace
-from sync.directory import Directory
+from summary.overview import build_overview
 from sync.model import Event, Task, TimeEntry
-from sync.overview import build_overview
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # Wednesday 10:30 in Paris
@@ -21,7 +20,7 @@ def overview(**kwargs):
         workspace="Bright Path Coaching",
         zone=PARIS,
         now=NOW,
-        directory=Directory.from_workspace(workspace),
+        names={person.email: person.name for person in workspace.people},
         **{**defaults, **kwargs},
     )
 

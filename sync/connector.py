@@ -1,0 +1,89 @@
+"""The interface every connector implements, and the envelopes it returns.
+
+The engine is the root of the dependency graph: it declares here what it needs of a service, and each
+connector (in `connectors/`) implements it. Nothing here knows HTTP, settings or Prefect.
+
+Rules every connector follows (the interface suite in tests/connectors checks each one):
+- `fetch_changes(None)` is a complete snapshot (`full=True`): an item absent from it is gone, except
+  the ids listed in `skipped` (seen but unreadable: their last good state stands).
+- `fetch_changes(cursor)` returns what changed since the cursor; a cursor the service no longer honours
+  falls back on a snapshot, which says so with `full=True`.
+- `create(item, link_id=)` marks the copy with the link id, so `find_by_link(link_id)` finds it again
+  (a create whose answer was lost must never be repeated blindly).
+- `update(remote_id, item, if_version=)` raises `Conflict` when the copy moved past `if_version`.
+- `archive(remote_id)` of an item that is already archived or gone succeeds and does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
+
+from sync.model import Record
+
+T = TypeVar("T", bound=Record)
+
+# The prefix that marks the hub's link id in each service's copy (a tag, a property, a link line).
+LINK_MARKER = "obm-hub:"
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Remote(Generic[T]):
+    """One service's copy of an item: its id, revision, the hub link it carries, and the content."""
+
+    remote_id: str
+    version: str | None
+    item: T
+    link_id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeBatch(Generic[T]):
+    """What a read returned.
+
+    `full` says the batch is a snapshot: an item absent from it no longer exists (or was never
+    visible), except those in `skipped`. An incremental batch lists changed items and the ids of
+    deleted ones; `cursor` is where the next read starts, to be stored only once the batch has been
+    applied.
+    """
+
+    items: Sequence[Remote[T]]
+    deleted: Sequence[str] = ()
+    cursor: str | None = None
+    full: bool = False
+    skipped: Sequence[str] = field(default_factory=tuple)  # remote ids of items that failed to map
+
+
+class Connector(Protocol[T]):
+    """What the engine needs of one service's collection (a board, a data source, a calendar)."""
+
+    service: str
+
+    def fetch_changes(self, cursor: str | None) -> ChangeBatch[T]:
+        """Changes since `cursor`; a full snapshot when `cursor` is None or has expired."""
+        ...
+
+    def create(self, item: T, *, link_id: str) -> Remote[T]:
+        """Create the item, marked with the hub's link id."""
+        ...
+
+    def update(self, remote_id: str, item: T, *, if_version: str | None = None) -> Remote[T]:
+        """Write the item over `remote_id`; raise Conflict if it moved past `if_version`."""
+        ...
+
+    def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
+        """Archive (or the service's nearest reversible equivalent of deleting) the item."""
+        ...
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        ...
