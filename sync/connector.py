@@ -10,8 +10,13 @@ Rules every connector follows (the interface suite in tests/connectors checks ea
   falls back on a snapshot, which says so with `full=True`.
 - `create(item, link_id=)` marks the copy with the link id, so `find_by_link(link_id)` finds it again
   (a create whose answer was lost must never be repeated blindly).
-- `update(remote_id, item, if_version=)` raises `Conflict` when the copy moved past `if_version`.
+- `update(remote_id, item, if_version=, fields=)` writes only `fields` (all synced fields when None)
+  and raises `Conflict` when the copy moved past `if_version`. What the service holds beyond the
+  canonical model (Notion's rich-text formatting, a card's checklists) is never destroyed.
 - `archive(remote_id)` of an item that is already archived or gone succeeds and does nothing.
+- `represent(item)` is pure: the item as this service would hold it after a write and a read (fields
+  it cannot hold dropped, values rounded the way it rounds). The engine compares across services
+  through it, so a lossy mapping is never mistaken for an edit.
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ class ChangeBatch(Generic[T]):
     cursor: str | None = None
     full: bool = False
     skipped: Sequence[str] = field(default_factory=tuple)  # remote ids of items that failed to map
+    # Remote ids that left the collection without being deleted (a card moved to another board).
+    left: Sequence[str] = ()
+    # With `full`: the snapshot is complete only for items that start at or after this instant (a
+    # time-window read); older items keep their last known state.
+    window_start: datetime | None = None
 
 
 class Connector(Protocol[T]):
@@ -76,12 +86,27 @@ class Connector(Protocol[T]):
         """Create the item, marked with the hub's link id."""
         ...
 
-    def update(self, remote_id: str, item: T, *, if_version: str | None = None) -> Remote[T]:
-        """Write the item over `remote_id`; raise Conflict if it moved past `if_version`."""
+    def update(
+        self,
+        remote_id: str,
+        item: T,
+        *,
+        if_version: str | None = None,
+        fields: frozenset[str] | None = None,
+    ) -> Remote[T]:
+        """Write `fields` of the item (all when None); Conflict if the copy moved past `if_version`."""
         ...
 
     def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
         """Archive (or the service's nearest reversible equivalent of deleting) the item."""
+        ...
+
+    def find_by_link(self, link_id: str) -> list[Remote[T]]:
+        """The copies (live or archived) that carry `link_id`: how a lost create answer is repaired."""
+        ...
+
+    def represent(self, item: T) -> T:
+        """The item as this service would hold it (pure, no I/O)."""
         ...
 
     def close(self) -> None:

@@ -88,11 +88,16 @@ class Task(Record):
     assignees: frozenset[str] = frozenset()  # person keys
     labels: frozenset[str] = frozenset()
     estimate_hours: float | None = Field(None, ge=0)
+    tracked_hours: float | None = Field(None, ge=0)  # rolled up from the team's time entries
     project: str | None = None  # project key
-    url: str | None = None
     archived: bool = False
+    # About the copy, not the task:
+    url: str | None = None  # this copy's address
+    peer_url: str | None = None  # the linked copy's address on the other service, when it has one
+    refs: frozenset[str] = frozenset()  # how people name it in time entries: "#17", a card's short link
+    edited_at: AwareDatetime | None = None  # the service's last edit of this copy
 
-    UNSYNCED = frozenset({"url"})
+    UNSYNCED = frozenset({"url", "peer_url", "refs", "edited_at"})
 
 
 class Event(Record):
@@ -104,6 +109,7 @@ class Event(Record):
     timezone: str | None = None
     status: Literal["confirmed", "tentative", "cancelled"] = "confirmed"
     task_link: str | None = None  # the link id of the task this event stands for
+    attendees: frozenset[str] = frozenset()  # person keys of the workspace's people who attend
     url: str | None = None
 
     UNSYNCED = frozenset({"url"})
