@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import Hub, HubSettings, Service, Workspace, load_hub
+from config.dirs import prepare_dirs
 from connectors.accounting import STATS
 from connectors.errors import ConnectorError, RateLimited, Unavailable
 from connectors.registry import RECORDS, connect
@@ -68,7 +69,7 @@ def read_service(
     """One read of one service; the batch and its cursor are stored together."""
     with connect(service, settings, workspace) as connector:
         batch = connector.fetch_changes(store.get_cursor(workspace_key, service))
-    store.apply_batch(workspace_key, service, batch)
+    store.record_read(workspace_key, service, batch)
     return ReadReport(service, batch.full, len(batch.items), len(batch.deleted), len(batch.skipped))
 
 
@@ -83,6 +84,7 @@ def hub_main(workspace: str | None = None) -> str:
     logger.info("mode: %s; hub file: %s", "sandbox" if hub.sandbox else "live", hub.file_path)
     failures: list[str] = []
     sections: list[str] = []
+    prepare_dirs(hub.settings)
     with _request_lines_in_the_run_log(), _services(hub) as settings:
         store = Store.open(settings.database_url or default_url(settings.var_dir))
         try:
