@@ -9,6 +9,9 @@
     ├── CursorExpired              the incremental cursor is dead; do a full read
     └── BadData                    the request or the response is malformed; skip the item, report it
 
+Conflict, NotFound and BadData are also the engine's item-level errors (`sync.errors`): the applier
+records them and goes on with the next item; the others stop a run's writes.
+
 HTTP statuses become errors through `classify()`: a service-specific table keyed by (service, status,
 service error code), then a table keyed by status. Both are data, not an if-chain.
 """
@@ -20,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+
+from sync.errors import ItemConflict, ItemGone, ItemRejected
 
 BODY_LIMIT = 500
 
@@ -65,11 +70,11 @@ class Unavailable(ConnectorError):
     action = "the service or the network is down; the next run will retry"
 
 
-class Conflict(ConnectorError):
+class Conflict(ConnectorError, ItemConflict):
     action = "the item changed while the hub was writing; it will be re-read and re-planned"
 
 
-class NotFound(ConnectorError):
+class NotFound(ConnectorError, ItemGone):
     action = "the item is gone or not shared with the hub"
 
 
@@ -77,7 +82,7 @@ class CursorExpired(ConnectorError):
     action = "the incremental cursor expired; the next read is a full one"
 
 
-class BadData(ConnectorError):
+class BadData(ConnectorError, ItemRejected):
     action = "the item is skipped and reported"
 
 

@@ -10,9 +10,11 @@ Rules every connector follows (the interface suite in tests/connectors checks ea
   falls back on a snapshot, which says so with `full=True`.
 - `create(item, link_id=)` marks the copy with the link id, so `find_by_link(link_id)` finds it again
   (a create whose answer was lost must never be repeated blindly).
-- `update(remote_id, item, if_version=, fields=)` writes only `fields` (all synced fields when None)
-  and raises `Conflict` when the copy moved past `if_version`. What the service holds beyond the
-  canonical model (Notion's rich-text formatting, a card's checklists) is never destroyed.
+- `update(remote_id, item, if_version=, fields=, link_id=)` writes only `fields` (all synced fields
+  when None), marks the copy with `link_id` when given (a copy matched at first contact), and raises
+  `Conflict` (a `sync.errors.ItemConflict`) when the copy moved past `if_version`. What the service
+  holds beyond the canonical model (Notion's rich-text formatting, a card's checklists) is never
+  destroyed.
 - `archive(remote_id)` of an item that is already archived or gone succeeds and does nothing.
 - `represent(item)` is pure: the item as this service would hold it after a write and a read (fields
   it cannot hold dropped, values rounded the way it rounds). The engine compares across services
@@ -93,6 +95,7 @@ class Connector(Protocol[T]):
         *,
         if_version: str | None = None,
         fields: frozenset[str] | None = None,
+        link_id: str | None = None,
     ) -> Remote[T]:
         """Write `fields` of the item (all when None); Conflict if the copy moved past `if_version`."""
         ...

@@ -57,3 +57,12 @@ class RunRecord:
     requests: Mapping[str, int] = field(default_factory=dict)
     label: str | None = None
     id: int | None = None
+
+
+def plain(value: Any) -> Any:
+    """A field value as JSON can hold it, for the audit log and conflict records."""
+    if isinstance(value, frozenset | set):
+        return sorted(value, key=str)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

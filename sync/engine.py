@@ -1,0 +1,98 @@
+"""The engine's entry points, as the flows and the CLI call them: read a service into the store, plan
+a relation from the store, apply a plan and record the run. I/O goes only through the connectors
+handed in (the `sync.connector.Connector` protocol) and the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sync.actions import Plan
+from sync.apply import ApplyReport, Progress, apply_plan
+from sync.connector import Connector
+from sync.journal import Outcome
+from sync.model import Record, Task
+from sync.plan import SideSpec, plan_two_way
+from sync.policy import RelationPolicy
+from sync.store import ReadResult, Store, journal
+
+T = TypeVar("T", bound=Record)
+
+TASKS = "tasks"
+
+
+def read_into_store(
+    store: Store, workspace: str, connector: Connector[Any], *, allow_empty: bool = False
+) -> ReadResult:
+    """One read of a service (incremental when a cursor is stored), recorded with its cursor."""
+    batch = connector.fetch_changes(store.get_cursor(workspace, connector.service))
+    return store.record_read(workspace, connector.service, batch, allow_empty=allow_empty)
+
+
+def plan_tasks(
+    store: Store, workspace: str, sides: tuple[Connector[Task], Connector[Task]], policy: RelationPolicy
+) -> Plan[Task]:
+    """The tasks relation's plan from what the store holds (pure once loaded)."""
+    a, b = (SideSpec(connector.service, connector.represent) for connector in sides)
+    snapshots = {spec.name: store.snapshot(workspace, spec.name, Task) for spec in (a, b)}
+    return plan_two_way(TASKS, a, b, snapshots, store.links(workspace, TASKS, Task), policy, Task)
+
+
+@dataclass(frozen=True)
+class RelationRun:
+    plan: Plan[Any]
+    report: ApplyReport | None  # None for a dry run
+    outcome: Outcome
+
+
+def apply_and_record(
+    store: Store,
+    workspace: str,
+    plan: Plan[T],
+    connectors: Mapping[str, Connector[T]],
+    model: type[T],
+    *,
+    dry_run: bool = False,
+    label: str | None = None,
+    on_progress: Progress | None = None,
+    requests: Mapping[str, int] | None = None,
+) -> RelationRun:
+    """Apply the plan (unless dry), with a run row recording its outcome; a refused plan writes
+    nothing and is recorded as refused. Returns what happened; never raises for an item's failure."""
+    with store.transaction() as connection:
+        run_id = journal.start_run(
+            connection, workspace, plan.relation, label=label, dry_run=dry_run, now=store.now()
+        )
+    if dry_run or plan.refusal:
+        outcome: Outcome = "dry_run" if dry_run else "refused"
+        with store.transaction() as connection:
+            journal.finish_run(
+                connection,
+                run_id,
+                outcome,
+                store.now(),
+                refused=(plan.refusal,) if plan.refusal and not dry_run else (),
+                errors=plan.problems,
+            )
+        return RelationRun(plan, None, outcome)
+    report = apply_plan(
+        plan, connectors, store, workspace=workspace, model=model, run_id=run_id, on_progress=on_progress
+    )
+    outcome = "failed" if report.stopped else ("partial" if report.failures else "ok")
+    stopped = (f"stopped: {report.stopped}",) if report.stopped else ()
+    with store.transaction() as connection:
+        journal.finish_run(
+            connection,
+            run_id,
+            outcome,
+            store.now(),
+            created=report.created,
+            updated=report.updated,
+            archived=report.archived,
+            conflicts_count=len(report.conflicts),
+            errors=(*plan.problems, *report.failures, *stopped),
+            requests=dict(requests or {}),
+        )
+    return RelationRun(plan, report, outcome)
