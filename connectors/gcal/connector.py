@@ -218,9 +218,10 @@ class GoogleCalendarConnector(Closing):
         *,
         if_version: str | None = None,
         fields: frozenset[str] | None = None,
+        link_id: str | None = None,
     ) -> Remote[Event]:
-        """Patch `fields` of the event (all synced fields when None); with `if_version` (an etag) a
-        moved event raises `Conflict` (412)."""
+        """Patch `fields` of the event (all synced fields when None), and mark it with `link_id` when
+        given; with `if_version` (an etag) a moved event raises `Conflict` (412)."""
         keys = wire_keys(fields)
         current = None
         if "attendees" in keys and self.invites:
@@ -233,6 +234,8 @@ class GoogleCalendarConnector(Closing):
                     code="conditionNotMet",
                 )
         body = {k: v for k, v in self._body(item, current=current).items() if k in keys}
+        if link_id is not None:  # merged key by key into the private properties: nothing else is lost
+            body.setdefault("extendedProperties", {}).setdefault("private", {})[LINK_PROPERTY] = link_id
         etag = if_version or (current.etag if current is not None else None)
         return self._remote(self.client.patch_event(self.calendar_id, remote_id, body, etag=etag))
 

@@ -218,6 +218,14 @@ def test_a_full_update_writes_every_field_and_merges_the_guest_list(sandbox, con
     assert [(m, s) for m, _, s in requests(sandbox)] == [("GET", 200), ("PATCH", 200)]
 
 
+def test_an_event_met_at_first_contact_is_marked_and_found_by_its_link(sandbox, connector):
+    seeded = next(r for r in connector.fetch_changes(None).items if r.item.title == "Team sync")
+    assert seeded.link_id is None and connector.find_by_link("lnk-team-sync") == []
+    marked = connector.update(seeded.remote_id, seeded.item, fields=frozenset(), link_id="lnk-team-sync")
+    assert marked.link_id == "lnk-team-sync" and marked.item.content_hash() == seeded.item.content_hash()
+    assert [r.remote_id for r in connector.find_by_link("lnk-team-sync")] == [seeded.remote_id]
+
+
 def test_archive_of_an_event_gone_for_good_is_done(sandbox, connector):
     created = connector.create(new_event("Old webinar"), link_id="lnk-k")
     connector.archive(created.remote_id)

@@ -69,6 +69,19 @@ def test_update_patches_only_the_fields_asked(connector, respx_mock, fields, key
         assert sent["extendedProperties"] == {"private": {"obmHubTask": "lnk-task-017"}}
 
 
+def test_update_marks_a_copy_met_at_first_contact_with_the_link(connector, respx_mock):
+    route = respx_mock.patch(event_url("fffff2")).mock(return_value=httpx.Response(200, json=timed("fffff2")))
+    connector.update("fffff2", canonical("Renamed"), fields=frozenset({"title"}), link_id="lnk-30")
+    assert body(route.calls.last) == {
+        "summary": "Renamed",
+        "extendedProperties": {"private": {"obmHubLink": "lnk-30"}},
+    }
+    connector.update("fffff2", canonical(), fields=frozenset({"task_link"}), link_id="lnk-30")
+    assert body(route.calls.last) == {
+        "extendedProperties": {"private": {"obmHubLink": "lnk-30", "obmHubTask": "lnk-task-017"}}
+    }
+
+
 def test_update_refuses_names_that_are_no_event_fields(connector):
     with pytest.raises(ValueError, match="colour"):
         connector.update("fffff1", canonical(), fields=frozenset({"colour"}))
