@@ -5,8 +5,8 @@ A service emulator subclasses `Emulator`, declares its base path and credentials
 routes on a FastAPI router and says how its service words errors. Handlers are `async def` so that
 all state changes happen on the emulator's own event loop thread.
 
-Admin endpoints (not part of any real API, never logged, never faulted), so that a hub or a script in
-another process reaches every knob:
+Admin endpoints (`sandbox/admin.py`; not part of any real API, never logged, never faulted), so that a
+hub or a script in another process reaches every knob:
 - `GET /_sandbox/requests`, `DELETE /_sandbox/requests`: the request log;
 - `GET /_sandbox/faults`, `POST /_sandbox/faults`: read or replace the `Faults` (a JSON object of its
   fields; lists for tuples; 400 for an unknown field or a form the service does not have);
@@ -36,11 +36,12 @@ from typing import Any, ClassVar, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.admin import add_admin_routes
 from sandbox.business import Business
 from sandbox.faults import Faults
 from sandbox.limits import Window, WindowCounter
@@ -220,7 +221,7 @@ class Emulator(ABC):
         self.register_root_routes(root)
         # Routes are added flat (not include_router) so `template()` can match them one by one.
         app.router.routes.extend([*router.routes, *root.routes])
-        self._add_admin_routes(app)
+        add_admin_routes(app, self)
 
         async def api_error(_: Request, exc: Exception) -> Response:
             assert isinstance(exc, ApiError)
@@ -238,63 +239,6 @@ class Emulator(ABC):
         app.add_exception_handler(RequestValidationError, invalid)
         self._fastapi = app
         return app
-
-    def _add_admin_routes(self, app: FastAPI) -> None:
-        @app.get("/_sandbox/requests")
-        async def requests() -> list[dict[str, object]]:
-            return self.log.as_json() if self.log else []
-
-        @app.delete("/_sandbox/requests")
-        async def clear_requests() -> dict[str, str]:
-            self.log.clear()
-            return {"status": "cleared"}
-
-        @app.get("/_sandbox/faults")
-        async def get_faults() -> dict[str, object]:
-            return {"faults": self.faults.as_json()}
-
-        @app.post("/_sandbox/faults")
-        async def set_faults(request: Request) -> Response:
-            try:
-                faults = self.set_faults(await _json_object(request) or {})
-            except ValueError as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-            return JSONResponse({"faults": faults.as_json()})
-
-        self._add_action_routes(app)
-
-    def _add_action_routes(self, app: FastAPI) -> None:
-        @app.get("/_sandbox/actions")
-        async def list_actions() -> dict[str, object]:
-            described = [
-                {"name": name, "description": next(iter((action.__doc__ or "").strip().splitlines()), "")}
-                for name, action in sorted(self.actions().items())
-            ]
-            return {"actions": described}
-
-        @app.post("/_sandbox/actions/{name}")
-        async def run_action(name: str, request: Request) -> Response:
-            action = self.actions().get(name)
-            if action is None:
-                unknown = {"error": f"no action {name!r}; see GET /_sandbox/actions"}
-                return JSONResponse(unknown, status_code=404)
-            try:
-                result = action(**(await _json_object(request) or {}))
-            except (TypeError, ValueError) as exc:
-                return JSONResponse({"error": f"{name}: {exc}"}, status_code=400)
-            self.save()
-            return JSONResponse({"action": name, "result": result})
-
-
-async def _json_object(request: Request) -> dict[str, Any] | None:
-    """The request's JSON object body, None when empty; anything else is a ValueError."""
-    raw = await request.body()
-    if not raw.strip():
-        return None
-    body = json.loads(raw)
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    return body
 
 
 class _Gate:
