@@ -5,8 +5,21 @@ A service emulator subclasses `Emulator`, declares its base path and credentials
 routes on a FastAPI router and says how its service words errors. Handlers are `async def` so that
 all state changes happen on the emulator's own event loop thread.
 
-Admin endpoints (not part of any real API, never logged): `GET /_sandbox/requests`,
-`POST /_sandbox/faults` (a JSON object of `Faults` fields), `DELETE /_sandbox/requests`.
+Admin endpoints (`sandbox/admin.py`; not part of any real API, never logged, never faulted), so that a
+hub or a script in another process reaches every knob:
+- `GET /_sandbox/requests`, `DELETE /_sandbox/requests`: the request log;
+- `GET /_sandbox/faults`, `POST /_sandbox/faults`: read or replace the `Faults` (a JSON object of its
+  fields; lists for tuples; 400 for an unknown field or a form the service does not have);
+- `GET /_sandbox/actions`: the one-shot actions this emulator offers, with what each does;
+  `POST /_sandbox/actions/{name}`: run one (an optional JSON object body gives its keyword arguments);
+  it answers `{"action": name, "result": ...}`, 404 for an unknown name.
+
+An action is an emulator method marked `@sandbox_action`; its docstring's first line is its
+description. It runs on the emulator's event loop thread, and the state is saved after it:
+
+    @sandbox_action
+    def expire_sync_tokens(self) -> None:
+        '''Every sync token issued so far answers 410 from now on.'''
 """
 
 from __future__ import annotations
@@ -19,21 +32,31 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.admin import add_admin_routes
 from sandbox.business import Business
 from sandbox.faults import Faults
 from sandbox.limits import Window, WindowCounter
 from sandbox.requestlog import LoggedRequest, RequestLog
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ADMIN_PREFIX = "/_sandbox/"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def sandbox_action(method: F) -> F:
+    """Mark an emulator method as a one-shot action: `POST /_sandbox/actions/{its name}` runs it."""
+    method._sandbox_action = True  # type: ignore[attr-defined]
+    return method
 
 
 def business_clock(start: datetime) -> Callable[[], datetime]:
@@ -59,6 +82,10 @@ class Emulator(ABC):
     service: ClassVar[str]
     prefix: ClassVar[str]  # the real API's base path: "/1", "/calendar/v3", "/api/v9", "/v1"
     windows: ClassVar[tuple[Window, ...]] = ()  # documented rate limits, per credential
+    # The values this service gives the `Faults` knobs it interprets ("storm_forms", "duplicate_forms").
+    fault_forms: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Paths that faults never touch (Google's OAuth token endpoint answers OAuth bodies, not API ones).
+    fault_exempt_paths: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,
@@ -132,6 +159,10 @@ class Emulator(ABC):
         response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
+    def storm_response(self, credential: str) -> Response:
+        """The answer to a request caught in a storm; services with several forms pick one."""
+        return self.rate_limited(self.faults.storm_retry_after, credential)
+
     def check_limits(self, credential: str, request: Request) -> Response | None:
         """None when the request may go on; otherwise the service's rate-limit answer."""
         for counter in self._limits:
@@ -148,6 +179,23 @@ class Emulator(ABC):
 
     def now(self) -> datetime:
         return self.clock()
+
+    def set_faults(self, settings: dict[str, Any]) -> Faults:
+        """Replace the faults; ValueError for an unknown field, or a form this service does not have."""
+        faults = Faults.from_json(settings)
+        for name in ("storm_forms", "duplicate_forms"):
+            known = self.fault_forms.get(name, ())
+            unknown = set(getattr(faults, name)) - set(known)
+            if unknown:
+                raise ValueError(f"{self.service} has no {name} {sorted(unknown)}; known: {list(known)}")
+        self.faults = faults
+        return faults
+
+    def actions(self) -> dict[str, Callable[..., Any]]:
+        """The one-shot actions (methods marked `@sandbox_action`), by name."""
+        cls = type(self)
+        marked = [name for name in dir(cls) if getattr(getattr(cls, name), "_sandbox_action", False)]
+        return {name: getattr(self, name) for name in marked}
 
     def save(self) -> None:
         """Write the state atomically, so a crash never leaves half a file."""
@@ -173,7 +221,7 @@ class Emulator(ABC):
         self.register_root_routes(root)
         # Routes are added flat (not include_router) so `template()` can match them one by one.
         app.router.routes.extend([*router.routes, *root.routes])
-        self._add_admin_routes(app)
+        add_admin_routes(app, self)
 
         async def api_error(_: Request, exc: Exception) -> Response:
             assert isinstance(exc, ApiError)
@@ -192,29 +240,6 @@ class Emulator(ABC):
         self._fastapi = app
         return app
 
-    def _add_admin_routes(self, app: FastAPI) -> None:
-        @app.get("/_sandbox/requests")
-        async def requests() -> list[dict[str, object]]:
-            return self.log.as_json() if self.log else []
-
-        @app.delete("/_sandbox/requests")
-        async def clear_requests() -> dict[str, str]:
-            self.log.clear()
-            return {"status": "cleared"}
-
-        @app.post("/_sandbox/faults")
-        async def set_faults(request: Request) -> Response:
-            body = await request.json()
-            unknown = set(body) - Faults.field_names()
-            if unknown:
-                return JSONResponse({"error": f"unknown fault settings {sorted(unknown)}"}, status_code=400)
-            if "kinds" in body:
-                body["kinds"] = tuple(body["kinds"])
-            self.faults = Faults(**body)
-            return JSONResponse(
-                {"faults": {name: getattr(self.faults, name) for name in Faults.field_names()}}
-            )
-
 
 class _Gate:
     """ASGI middleware: log every request; apply faults, authentication and rate limits first."""
@@ -224,7 +249,7 @@ class _Gate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -259,7 +284,9 @@ class _Gate:
         emulator = self.emulator
         request = Request(scope, receive)
         faults = emulator.faults
-        applies = faults.applies_to(scope["method"], scope["path"])
+        applies = scope["path"] not in emulator.fault_exempt_paths and faults.applies_to(
+            scope["method"], scope["path"]
+        )
         if applies and faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         credential = emulator.identify(request)
@@ -285,7 +312,7 @@ class _Gate:
         """The answer that stops the request before the handler: a fault, bad credentials, a limit."""
         emulator = self.emulator
         if fault == "storm":
-            return emulator.rate_limited(emulator.faults.storm_retry_after, credential or "")
+            return emulator.storm_response(credential or "")
         if fault in {"500", "502", "503"}:
             return emulator.error(int(fault), "injected fault")
         if fault == "timeout":

@@ -3,8 +3,17 @@
 Kinds: "500", "502", "503" (a server error with the service's own body), "timeout" (the answer
 comes after `timeout_seconds`, longer than a client waits), "reset" (the connection drops in the
 middle of the response), "malformed" (a 200 whose JSON is cut short). A 429 storm answers the next
-`storm` requests with the service's rate-limit response. Decisions come from a seeded generator, so a
-run is repeatable.
+`storm` requests with the service's rate-limit response, in one of its `storm_forms` (a service
+that has several rate-limit answers names them; empty means all of them).
+
+Knobs a service interprets on its own (each emulator says which it honours and names its forms):
+- `short_pages`: the chance that a page of a list is shortened or emptied (a continuation token still
+  follows), where the API documents that pages may come back short;
+- `silent_duplicates`: the chance that a create whose client-chosen id is already taken is not
+  refused, in one of the `duplicate_forms` the service names (Google Calendar).
+
+Every field is settable over HTTP (`POST /_sandbox/faults`, see `sandbox/emulator.py`). Decisions come
+from a seeded generator, so a run is repeatable. Every knob obeys `path_pattern` and `methods`.
 """
 
 from __future__ import annotations
@@ -12,7 +21,9 @@ from __future__ import annotations
 import random
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 KINDS = ("500", "502", "503", "timeout", "reset", "malformed")
 
@@ -22,9 +33,13 @@ class Faults:
     error_rate: float = 0.0
     kinds: tuple[str, ...] = ("503",)
     latency_ms: float = 0.0
-    storm: int = 0  # the next N requests get 429
+    storm: int = 0  # the next N requests get the service's rate-limit answer
     storm_retry_after: float = 1.0
+    storm_forms: tuple[str, ...] = ()  # which rate-limit answers a storm picks from; empty: all
     timeout_seconds: float = 3.0
+    short_pages: float = 0.0  # chance that a page is shortened or emptied
+    silent_duplicates: float = 0.0  # chance that a taken client-chosen id is not answered 409
+    duplicate_forms: tuple[str, ...] = ()  # how such an insert is answered instead; empty: any
     path_pattern: str | None = None  # only requests whose path matches (regex) are faulted
     methods: tuple[str, ...] = ()  # only these methods; empty means all
     seed: int = 0
@@ -36,6 +51,21 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {KINDS}")
         self._random.seed(self.seed)
+
+    @classmethod
+    def from_json(cls, settings: dict[str, Any]) -> Faults:
+        """Faults from a JSON object: lists become tuples; unknown names are a ValueError."""
+        unknown = set(settings) - cls.field_names()
+        if unknown:
+            raise ValueError(f"unknown fault settings {sorted(unknown)}")
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()}
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in sorted(self.field_names())}
 
     def applies_to(self, method: str, path: str) -> bool:
         if self.methods and method not in self.methods:
@@ -55,6 +85,22 @@ class Faults:
             if self.error_rate <= 0 or self._random.random() >= self.error_rate:
                 return None
             return self._random.choice(self.kinds)
+
+    def chance(self, probability: float) -> bool:
+        """True with this probability (from the seeded generator)."""
+        with self._lock:
+            return probability > 0 and self._random.random() < probability
+
+    def choose(self, options: Sequence[str]) -> str:
+        with self._lock:
+            return self._random.choice(list(options))
+
+    def page_length(self, wanted: int) -> int:
+        """How many of `wanted` items this page holds: all, or with `short_pages` fewer, maybe none."""
+        if wanted <= 0 or not self.chance(self.short_pages):
+            return wanted
+        with self._lock:
+            return self._random.randrange(wanted)
 
     @classmethod
     def field_names(cls) -> set[str]:

@@ -96,10 +96,8 @@ class Sandbox:
         return self.emulators[service].faults
 
     def set_faults(self, service: Service, **settings: object) -> Faults:
-        if "kinds" in settings:
-            settings["kinds"] = tuple(settings["kinds"])  # type: ignore[arg-type]
-        self.emulators[service].faults = Faults(**settings)  # type: ignore[arg-type]
-        return self.emulators[service].faults
+        """Replace the service's faults, as `POST /_sandbox/faults` does."""
+        return self.emulators[service].set_faults(settings)
 
     def settings(self, base: HubSettings) -> HubSettings:
         """`base` with every running service pointed at its emulator, with the sandbox credentials."""

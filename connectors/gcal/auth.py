@@ -76,6 +76,13 @@ def build_credentials(settings: GoogleSettings) -> Credentials:
     )
 
 
+def may_invite(credentials: Credentials, subject: str | None) -> bool:
+    """Whether these credentials may write attendees: a service account only when it impersonates
+    `subject` ("Service accounts need to use domain-wide delegation of authority to populate the
+    attendee list", discovery `Event.attendees`; otherwise 403 `forbiddenForServiceAccounts`)."""
+    return bool(subject) or not isinstance(credentials, service_account.Credentials)
+
+
 def _service_account_info(settings: GoogleSettings) -> dict[str, Any] | None:
     if settings.service_account_json is not None:
         text = settings.service_account_json.get_secret_value()

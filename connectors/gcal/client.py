@@ -147,12 +147,12 @@ class GoogleCalendarClient:
         """Create an event; `body["id"]` may be chosen by the client (base32hex, 5-1024 characters).
         https://developers.google.com/calendar/api/v3/reference/events/insert
 
-        With a client-chosen id the insert is safe to resend: a second one answers 409 `duplicate`
-        (`Conflict`) instead of creating a copy, so the core may retry it like a read.
+        Never resent by the core, even with a chosen id: Google "cannot guarantee that ID collisions
+        will be detected at event creation time" (discovery `Event.id`), so a resent insert may be
+        answered with another event, or overwrite one, instead of 409 `duplicate`. The connector
+        looks before it inserts again.
         """
-        data = self.core.request_json(
-            "POST", EVENTS, path={"calendarId": calendar_id}, json=body, idempotent="id" in body
-        )
+        data = self.core.request_json("POST", EVENTS, path={"calendarId": calendar_id}, json=body)
         return _parse(GoogleEvent, data, "POST", EVENTS)
 
     def patch_event(

@@ -29,6 +29,13 @@ class GoogleEventDateTime(_Raw):
     time_zone: str | None = None
 
 
+class GoogleAttendee(_Raw):
+    """One guest (discovery `schemas.EventAttendee`); the fields not declared here are kept as sent."""
+
+    email: str | None = None
+    response_status: str | None = None  # needsAction | declined | tentative | accepted
+
+
 class GoogleExtendedProperties(_Raw):
     private: dict[str, str] = Field(default_factory=dict)
     shared: dict[str, str] = Field(default_factory=dict)
@@ -50,6 +57,7 @@ class GoogleEvent(_Raw):
     recurring_event_id: str | None = None
     original_start_time: GoogleEventDateTime | None = None
     extended_properties: GoogleExtendedProperties | None = None
+    attendees: list[GoogleAttendee] | None = None
     html_link: str | None = None
     ical_uid: str | None = Field(None, alias="iCalUID")
     created: str | None = None

@@ -1,16 +1,22 @@
 """A local Google Calendar v3 (events of one calendar) plus its OAuth token endpoint.
 
 - Base path `/calendar/v3`; the token endpoint `POST /token` at the root (settings' `token_uri`).
+  Faults never touch the token endpoint: it answers OAuth error bodies, not Calendar ones.
 - Authentication: only access tokens this emulator issued and that have not expired; anything else is
-  the real 401 `authError` "Invalid Credentials" (NOTES.md §2.5). `expire_access_tokens()` voids them
-  all, so a client's refresh path runs.
+  the real 401 `authError` "Invalid Credentials" (NOTES.md §2.5).
 - Rate limit: 600 requests per minute per user (NOTES.md §2.4), counted per token OWNER so a refreshed
   token does not reset the count. Exceeding it answers 403 `usageLimits`/`userRateLimitExceeded`
   "User Rate Limit Exceeded": the per-user quota is the one a single hub meets, and that is the
-  documented example for it (the 429 form is for `rateLimitExceeded`). No Retry-After, as documented.
-- Sync tokens: `expire_sync_tokens()` voids every token issued so far (410 `fullSyncRequired`).
+  documented example for it. No Retry-After, as documented.
+- Storms (the `storm` fault) answer in one of the three forms the Calendar documents for "slow down"
+  (`STORM_FORMS`), chosen at random unless the `storm_forms` fault narrows them: "we will return a 403
+  usageLimits response or a 429 response" (https://developers.google.com/workspace/calendar/api/guides/quota),
+  with the bodies of https://developers.google.com/calendar/api/guides/errors (403
+  `userRateLimitExceeded`, 403 `rateLimitExceeded`, 429 `rateLimitExceeded`).
+- Undetected id collisions (`silent_duplicates`, `duplicate_forms`): see `quirks.py`.
 
-Usage in tests: `sandbox.emulators["google"].expire_access_tokens()`.
+One-shot actions (`POST /_sandbox/actions/{name}`, or the methods below from Python):
+`expire_sync_tokens`, `expire_access_tokens`, `purge_deleted`.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from sandbox.business import Business
-from sandbox.emulator import ApiError, Emulator
+from sandbox.emulator import ApiError, Emulator, sandbox_action
 from sandbox.gcal import oauth
 from sandbox.gcal.oauth import TokenIssuer
+from sandbox.gcal.quirks import DUPLICATE_FORMS
 from sandbox.gcal.routes import TOKEN_PATH, register, register_token
 from sandbox.gcal.seed import seed_store
 from sandbox.gcal.store import CalendarStore
@@ -48,12 +55,23 @@ DEFAULT_ERRORS: dict[int, tuple[str, str]] = {
     502: ("backendError", "Bad Gateway"),
     503: ("backendError", "Backend Error"),
 }
+# The Calendar's rate-limit answers: form name -> (status, reason, message), all in domain usageLimits.
+STORM_FORMS: dict[str, tuple[int, str, str]] = {
+    "403 userRateLimitExceeded": (403, "userRateLimitExceeded", "User Rate Limit Exceeded"),
+    "403 rateLimitExceeded": (403, "rateLimitExceeded", "Rate Limit Exceeded"),
+    "429 rateLimitExceeded": (429, "rateLimitExceeded", "Rate Limit Exceeded"),
+}
 
 
 class GoogleCalendarEmulator(Emulator):
     service = "google"
     prefix = "/calendar/v3"
     windows: ClassVar[tuple[Window, ...]] = (Window(600, 60.0),)
+    fault_forms: ClassVar[dict[str, tuple[str, ...]]] = {
+        "storm_forms": tuple(STORM_FORMS),
+        "duplicate_forms": DUPLICATE_FORMS,
+    }
+    fault_exempt_paths: ClassVar[frozenset[str]] = frozenset({TOKEN_PATH})
 
     def __init__(self, business: Business, **options: Any) -> None:
         owner = next(p.email for p in business.people if p.role == "owner")
@@ -63,17 +81,29 @@ class GoogleCalendarEmulator(Emulator):
         options.setdefault("clock", lambda: datetime.now(UTC))
         super().__init__(business, **options)
 
-    # -- test and admin hooks ------------------------------------------------------------------
+    # -- one-shot actions ----------------------------------------------------------------------
 
+    @sandbox_action
     def expire_sync_tokens(self) -> None:
         """Every sync token issued so far answers 410 `fullSyncRequired` from now on."""
         self.store.sync_epoch += 1
         self.save()
 
+    @sandbox_action
     def expire_access_tokens(self) -> None:
         """Every access token issued so far answers 401 from now on; clients must refresh."""
         self.issuer.expire_all()
         self.save()
+
+    @sandbox_action
+    def purge_deleted(self) -> list[str]:
+        """Deleted events disappear for good (later reads, writes and deletes of them answer 404)."""
+        purged = self.store.purge_cancelled()
+        # A sync token from before the purge could no longer report those deletions: the sandbox
+        # voids them all, as a service that forgets deletions must (a sandbox choice).
+        self.store.sync_epoch += 1
+        self.save()
+        return purged
 
     def calendar(self, calendar_id: str) -> CalendarStore:
         if calendar_id not in (self.store.calendar_id, "primary"):
@@ -127,7 +157,14 @@ class GoogleCalendarEmulator(Emulator):
         return JSONResponse(body, status_code=status)
 
     def rate_limited(self, retry_after: float, credential: str) -> Response:
-        return self.error(403, "User Rate Limit Exceeded", "userRateLimitExceeded", domain="usageLimits")
+        return self._usage_limit("403 userRateLimitExceeded")
+
+    def storm_response(self, credential: str) -> Response:
+        return self._usage_limit(self.faults.choose(self.faults.storm_forms or tuple(STORM_FORMS)))
+
+    def _usage_limit(self, form: str) -> Response:
+        status, reason, message = STORM_FORMS[form]
+        return self.error(status, message, reason, domain="usageLimits")  # no Retry-After, as documented
 
     def check_limits(self, credential: str, request: Request) -> Response | None:
         if credential == TOKEN_CLIENT:

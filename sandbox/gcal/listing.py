@@ -8,8 +8,15 @@ Semantics (discovery `events.list`, NOTES.md §2.2-2.3):
 - cancelled events appear with `showDeleted`, on incremental reads (`syncToken`) and, when deleted
   after it, with `updatedMin`; they are minimal: `{kind, etag, id, status}` plus `recurringEventId`
   and `originalStartTime` for a cancelled instance;
+- with `singleEvents=false` and `showDeleted=false`, cancelled exceptions of a live series are still
+  listed: "Cancelled instances of recurring events (but not the underlying recurring event) will still
+  be included if showDeleted and singleEvents are both False" (discovery, `showDeleted`);
 - `privateExtendedProperty` filters are ANDed; `orderBy=startTime` (singleEvents only) or `updated`;
   incremental results come in change order.
+
+Each row carries its key in the listing's order, unique (the event id breaks ties): a page token
+names the key of the last row it returned, so a page resumes after it however the rows before it
+changed (see `paging.py`).
 """
 
 from __future__ import annotations
@@ -37,12 +44,29 @@ class Query:
     updated_min: datetime | None = None
     since: int | None = None  # the change number a sync token carries
 
+    @property
+    def order(self) -> str:
+        """The listing's order, which a page token must have been issued for."""
+        if self.since is not None:
+            return "changes"
+        return "updated" if self.order_by == "updated" else "start"
+
+
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    key: Key  # the row's place in the listing's order
+    resource: dict[str, Any]
+
 
 @dataclass(frozen=True)
 class _View:
     resource: dict[str, Any]
     seq: int
     spans: tuple[tuple[datetime, datetime], ...]  # (start, end) of each occurrence it stands for
+    of_live_series: bool = False  # an exception of a recurring event that is not deleted
 
     @property
     def cancelled(self) -> bool:
@@ -53,16 +77,20 @@ class _View:
         return str(self.resource.get("updated", ""))
 
 
-def list_events(store: CalendarStore, query: Query) -> list[dict[str, Any]]:
-    """Every item of the listing, in order (the route cuts it into pages)."""
+def list_events(store: CalendarStore, query: Query) -> list[Row]:
+    """Every row of the listing, in order (the route cuts it into pages)."""
     views = [view for view in _views(store, query.single_events) if _selected(view, query)]
-    if query.since is not None:
-        views.sort(key=lambda v: (v.seq, v.resource["id"]))
-    elif query.order_by == "updated":
-        views.sort(key=lambda v: (v.updated, v.resource["id"]))
-    else:  # startTime, and a stable order when none is asked for
-        views.sort(key=lambda v: (v.spans[0][0] if v.spans else _END_OF_TIME, v.resource["id"]))
-    return [_render(view) for view in views]
+    rows = [Row(_key(view, query.order), _render(view)) for view in views]
+    return sorted(rows, key=lambda row: row.key)
+
+
+def _key(view: _View, order: str) -> Key:
+    if order == "changes":
+        return (view.seq, view.resource["id"])
+    if order == "updated":
+        return (view.updated, view.resource["id"])
+    start = view.spans[0][0] if view.spans else _END_OF_TIME  # startTime, and the default order
+    return (start.astimezone(UTC).isoformat(), view.resource["id"])
 
 
 def _views(store: CalendarStore, single_events: bool) -> Iterator[_View]:
@@ -73,7 +101,8 @@ def _views(store: CalendarStore, single_events: bool) -> Iterator[_View]:
             # An exception goes with its deleted series (and is listed as changed with it).
             seq, resource = max(seq, store.changed[master["id"]]), {**resource, "status": "cancelled"}
         if master is not None or not resource.get("recurrence"):
-            yield _View(resource, seq, (_span(store, resource),))
+            live_series = master is not None and master.get("status") != "cancelled"
+            yield _View(resource, seq, (_span(store, resource),), of_live_series=live_series)
         elif single_events:
             yield from _instances(store, resource, seq)
         else:
@@ -108,7 +137,9 @@ def _zone(store: CalendarStore, resource: dict[str, Any]) -> ZoneInfo:
 def _selected(view: _View, query: Query) -> bool:
     if query.since is not None:
         return view.seq > query.since  # changes only; deletions always included
-    if view.cancelled and not (query.show_deleted or _deleted_since(view, query.updated_min)):
+    if view.cancelled and not (
+        query.show_deleted or _deleted_since(view, query.updated_min) or _cancelled_instance(view, query)
+    ):
         return False
     if query.updated_min is not None and view.updated < rfc3339(query.updated_min):
         return False
@@ -116,6 +147,11 @@ def _selected(view: _View, query: Query) -> bool:
     if any(private.get(name) != value for name, value in query.private):
         return False
     return any(_in_window(start, end, query) for start, end in view.spans)
+
+
+def _cancelled_instance(view: _View, query: Query) -> bool:
+    # Listed unexpanded, a series needs its cancelled exceptions to know which occurrences are gone.
+    return view.of_live_series and not query.single_events
 
 
 def _deleted_since(view: _View, updated_min: datetime | None) -> bool:

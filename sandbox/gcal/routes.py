@@ -1,9 +1,9 @@
 """The Calendar emulator's endpoints: events list/get/insert/patch/update/delete, and `POST /token`.
 
 Paths and parameters are the discovery document's (`resources.events.methods`); pagination and sync
-follow https://developers.google.com/calendar/api/guides/sync:
-- `maxResults` (default 250, at most 2500) cuts pages; `nextPageToken` on every page but the last,
-  `nextSyncToken` on the last only;
+follow https://developers.google.com/calendar/api/guides/sync (tokens: `paging.py`):
+- `maxResults` (default 250, at most 2500) cuts pages, which the `short_pages` fault may shorten or
+  empty; `nextPageToken` on every page but the last, `nextSyncToken` on the last only;
 - a sync token carries the change number reached when the read began, the sync epoch, its issue time
   and the `singleEvents` it was issued for. It answers 410 `fullSyncRequired` (NOTES.md body) once
   `expire_sync_tokens()` was called or after `SYNC_TOKEN_MAX_AGE`. The real API does not publish a
@@ -15,10 +15,8 @@ Wording of the 400 messages that NOTES.md does not record is ours.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -29,6 +27,8 @@ from starlette.datastructures import QueryParams
 
 from sandbox.emulator import ApiError
 from sandbox.gcal.listing import Query, list_events
+from sandbox.gcal.paging import PagePosition, SyncToken, cut
+from sandbox.gcal.quirks import DUPLICATE_FORMS, answer_collision, check_inviter
 from sandbox.gcal.store import CalendarStore, bad_request
 
 if TYPE_CHECKING:
@@ -67,8 +67,10 @@ def register_token(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
 def _register_reads(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     @router.get(EVENTS)
     async def list_(calendarId: str, request: Request) -> Response:
-        store = emulator.calendar(calendarId)
-        return JSONResponse(events_page(store, request.query_params, emulator.now()))
+        store, faults = emulator.calendar(calendarId), emulator.faults
+        shorten = faults.applies_to("GET", request.url.path)
+        page_length = faults.page_length if shorten else _whole
+        return JSONResponse(events_page(store, request.query_params, emulator.now(), page_length))
 
     @router.get(EVENT)
     async def get(calendarId: str, eventId: str) -> Response:
@@ -80,17 +82,23 @@ def _register_writes(router: APIRouter, emulator: GoogleCalendarEmulator) -> Non
     async def insert(calendarId: str, request: Request) -> Response:
         store, body = emulator.calendar(calendarId), await _json(request)
         creator = emulator.identify(request) or store.owner
+        check_inviter(creator, body)
+        form = _undetected_collision(emulator, request, store, body)
+        if form is not None:
+            return JSONResponse(answer_collision(store, body, emulator.now(), form))
         return JSONResponse(store.insert(body, emulator.now(), creator))
 
     @router.patch(EVENT)
     async def patch(calendarId: str, eventId: str, request: Request) -> Response:
         store, body = emulator.calendar(calendarId), await _json(request)
+        check_inviter(emulator.identify(request) or store.owner, body)
         if_match = request.headers.get("If-Match")
         return JSONResponse(store.patch(eventId, body, if_match, emulator.now()))
 
     @router.put(EVENT)
     async def update(calendarId: str, eventId: str, request: Request) -> Response:
         store, body = emulator.calendar(calendarId), await _json(request)
+        check_inviter(emulator.identify(request) or store.owner, body)
         if_match = request.headers.get("If-Match")
         return JSONResponse(store.update(eventId, body, if_match, emulator.now()))
 
@@ -101,12 +109,15 @@ def _register_writes(router: APIRouter, emulator: GoogleCalendarEmulator) -> Non
         return Response(status_code=204)
 
 
-def events_page(store: CalendarStore, params: QueryParams, now: datetime) -> dict[str, Any]:
-    """One page of `events.list` for these query parameters."""
+def events_page(
+    store: CalendarStore, params: QueryParams, now: datetime, page_length: Callable[[int], int]
+) -> dict[str, Any]:
+    """One page of `events.list` for these query parameters; `page_length` may shorten it."""
     query, single = _query(store, params, now)
     size = min(_integer(params, "maxResults", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-    offset, snapshot = _page_token(params.get("pageToken")) if "pageToken" in params else (0, store.seq)
-    rows = list_events(store, query)
+    token = params.get("pageToken")
+    position = PagePosition.decode(token, query.order) if token else PagePosition(query.order, store.seq)
+    rows, following = cut(list_events(store, query), position, size, page_length)
     body: dict[str, Any] = {
         "kind": "calendar#events",
         "etag": f'"p{store.seq:012d}"',
@@ -115,36 +126,14 @@ def events_page(store: CalendarStore, params: QueryParams, now: datetime) -> dic
         "timeZone": store.time_zone,
         "accessRole": "owner",
         "defaultReminders": [{"method": "popup", "minutes": 10}],
-        "items": rows[offset : offset + size],
+        "items": [row.resource for row in rows],
     }
-    if offset + size < len(rows):
-        body["nextPageToken"] = _encode("PG", f"{offset + size}:{snapshot}")
+    if following is not None:
+        body["nextPageToken"] = following.encode()
     else:
-        token = SyncToken(store.sync_epoch, snapshot, int(now.timestamp()), single)
-        body["nextSyncToken"] = token.encode()
+        sync = SyncToken(store.sync_epoch, position.snapshot, int(now.timestamp()), single)
+        body["nextSyncToken"] = sync.encode()
     return {key: value for key, value in body.items() if value is not None}
-
-
-@dataclass(frozen=True)
-class SyncToken:
-    epoch: int
-    seq: int
-    issued: int  # seconds since the epoch
-    single_events: bool
-
-    def encode(self) -> str:
-        return _encode("CP", f"{self.epoch}:{self.seq}:{self.issued}:{int(self.single_events)}")
-
-    @classmethod
-    def decode(cls, text: str) -> SyncToken:
-        parts = _decode("CP", text, "syncToken").split(":")
-        try:
-            epoch, seq, issued, single = (int(part) for part in parts)
-        except ValueError:
-            raise bad_request(
-                "Invalid sync token value.", location="syncToken", locationType="parameter"
-            ) from None
-        return cls(epoch, seq, issued, bool(single))
 
 
 def _query(store: CalendarStore, params: QueryParams, now: datetime) -> tuple[Query, bool]:
@@ -194,28 +183,21 @@ def _since(store: CalendarStore, params: QueryParams, now: datetime, single: boo
     return token.seq
 
 
-def _page_token(text: str | None) -> tuple[int, int]:
-    parts = _decode("PG", text or "", "pageToken").split(":")
-    try:
-        offset, snapshot = (int(part) for part in parts)
-    except ValueError:
-        raise bad_request("Invalid page token value.", location="pageToken") from None
-    return offset, snapshot
+def _whole(count: int) -> int:
+    return count
 
 
-def _encode(prefix: str, text: str) -> str:
-    return prefix + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _decode(prefix: str, text: str, name: str) -> str:
-    body = text.removeprefix(prefix)
-    try:
-        if not text.startswith(prefix):
-            raise ValueError(text)
-        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        label = "sync token" if name == "syncToken" else "page token"
-        raise bad_request(f"Invalid {label} value.", location=name, locationType="parameter") from None
+def _undetected_collision(
+    emulator: GoogleCalendarEmulator, request: Request, store: CalendarStore, body: dict[str, Any]
+) -> str | None:
+    """The form in which this insert's id collision goes undetected, or None (the usual 409)."""
+    faults = emulator.faults
+    taken = isinstance(body.get("id"), str) and body["id"] in store.events
+    if not taken or not faults.applies_to("POST", request.url.path):
+        return None
+    if not faults.chance(faults.silent_duplicates):
+        return None
+    return faults.choose(faults.duplicate_forms or DUPLICATE_FORMS)
 
 
 def _boolean(params: QueryParams, name: str, default: bool) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,7 @@ READ_ONLY = frozenset(
     }
 )  # fmt: skip
 MERGED = ("extendedProperties",)
+_SUBSECOND = re.compile(r"(T\d{2}:\d{2}:\d{2})\.\d+")
 
 
 def base32hex_id(text: str, length: int = 26) -> str:
@@ -173,6 +175,22 @@ class CalendarStore:
                 if exception.get("status") != "cancelled":
                     self.record({**exception, "status": "cancelled"}, now)
 
+    def purge_cancelled(self) -> list[str]:
+        """Forget deleted events ("Such cancelled events will eventually disappear", discovery
+        `Event.status`); cancelled exceptions of a live series stay, as clients keep them "for the
+        lifetime of the parent recurring event". The ids purged, in order."""
+        gone = sorted(event_id for event_id, event in self.events.items() if self._purgeable(event))
+        for event_id in gone:
+            del self.events[event_id]
+            del self.changed[event_id]
+        return gone
+
+    def _purgeable(self, event: dict[str, Any]) -> bool:
+        if event.get("status") != "cancelled":
+            return False
+        master = self.events.get(event.get("recurringEventId", ""))
+        return master is None or master.get("status") == "cancelled"
+
     def _current(self, event_id: str, if_match: str | None) -> dict[str, Any]:
         current = dict(self.get(event_id))
         if if_match is not None and if_match not in ("*", current.get("etag")):
@@ -248,7 +266,32 @@ class CalendarStore:
 
 
 def _writable(body: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in body.items() if key not in READ_ONLY}
+    """The body's writable fields, as the service stores them (see `_stored_bound`, `_attendee`)."""
+    writable = {key: value for key, value in body.items() if key not in READ_ONLY}
+    for name in ("start", "end"):
+        if isinstance(writable.get(name), dict):
+            writable[name] = _stored_bound(writable[name])
+    if isinstance(writable.get("attendees"), list):
+        writable["attendees"] = [_attendee(entry) for entry in writable["attendees"]]
+    return writable
+
+
+def _stored_bound(bound: dict[str, Any]) -> dict[str, Any]:
+    # Event times are kept to the second: the API's RFC 3339 times never show a fraction, and for
+    # time bounds "Milliseconds may be provided but are ignored" (discovery, `timeMin`). A sandbox
+    # reading, applied to `start`/`end` as well.
+    value = bound.get("dateTime")
+    if not isinstance(value, str):
+        return bound
+    return {**bound, "dateTime": _SUBSECOND.sub(r"\1", value)}
+
+
+def _attendee(entry: object) -> dict[str, Any]:
+    # "email ... must be present when adding an attendee"; a new attendee's response is
+    # "needsAction" (`EventAttendee.responseStatus`, recommended for new events).
+    if not isinstance(entry, dict) or not isinstance(entry.get("email"), str) or "@" not in entry["email"]:
+        raise bad_request("Invalid attendee email.", "invalid")
+    return {"responseStatus": "needsAction", **entry}
 
 
 def _merge_properties(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from sandbox.business import generate
-from sandbox.emulator import ApiError, Emulator
+from sandbox.emulator import ApiError, Emulator, sandbox_action
 from sandbox.limits import Window
 from sandbox.server import ServerThread
 
@@ -22,6 +22,14 @@ class TinyEmulator(Emulator):
 
     def seed(self, business) -> None:
         self.items = {"1": {"id": "1", "name": "first"}}
+
+    @sandbox_action
+    def rename(self, name: str) -> dict[str, str]:
+        """Rename the first item.
+
+        More lines of explanation are not part of the description."""
+        self.items["1"]["name"] = name
+        return self.items["1"]
 
     def register_routes(self, router: APIRouter) -> None:
         @router.get("/items/{item_id}")
@@ -155,3 +163,25 @@ def test_admin_endpoints(tiny):
     assert response.json()["faults"]["storm"] == 1
     assert client.get("/items/1").status_code == 429
     assert httpx.post(root + "/_sandbox/faults", json={"bogus": 1}).status_code == 400
+
+
+def test_actions_are_listed_run_with_arguments_and_saved(tiny, business, tmp_path):
+    emulator, client = tiny
+    root = str(client.base_url).removesuffix("/api/")
+    assert httpx.get(root + "/_sandbox/actions").json() == {
+        "actions": [{"name": "rename", "description": "Rename the first item."}]
+    }
+    ran = httpx.post(root + "/_sandbox/actions/rename", json={"name": "renamed"})
+    assert ran.json() == {"action": "rename", "result": {"id": "1", "name": "renamed"}}
+    assert TinyEmulator(business, state_path=tmp_path / "tiny.json").items["1"]["name"] == "renamed"
+    assert httpx.post(root + "/_sandbox/actions/rename").status_code == 400  # a missing argument
+    assert httpx.post(root + "/_sandbox/actions/rename", content=b"[1]").status_code == 400
+    assert httpx.post(root + "/_sandbox/actions/seed").status_code == 404  # only marked methods
+    assert emulator.log.entries() == []  # admin calls are not logged
+
+
+def test_forms_a_service_does_not_name_are_refused(tiny):
+    emulator, _ = tiny
+    with pytest.raises(ValueError, match="storm_forms"):
+        emulator.set_faults({"storm_forms": ["429"]})
+    assert emulator.set_faults({"kinds": ["502"], "short_pages": 0.5}).kinds == ("502",)

@@ -109,6 +109,7 @@ def test_writes_then_an_incremental_read_returns_exactly_those_changes(sandbox, 
         kept.remote_id,
         kept.item.model_copy(update={"title": "Invoice Nadia (sent)"}),
         if_version=kept.version,
+        fields=frozenset({"title"}),
     )
     connector.archive(dropped.remote_id, if_version=dropped.version)
     batch = connector.fetch_changes(cursor)
@@ -180,15 +181,113 @@ def test_expired_access_tokens_are_refreshed_transparently(sandbox, connector):
     assert sandbox.log.count("google", "POST", "/token") == 1
 
 
-def test_find_by_link_finds_a_hub_created_event(sandbox, connector):
+def test_find_by_link_finds_a_hub_created_event_live_or_deleted(sandbox, connector):
     created = connector.create(new_event("Discovery call"), link_id="lnk-f")
     sandbox.log.clear()
-    found = connector.find_by_link("lnk-f")
-    assert found is not None and found.remote_id == created.remote_id and found.item == created.item
-    assert connector.find_by_link("lnk-unknown") is None
+    [found] = connector.find_by_link("lnk-f")
+    assert found.remote_id == created.remote_id and found.item == created.item
+    assert connector.find_by_link("lnk-unknown") == []
     connector.archive(created.remote_id)
-    assert connector.find_by_link("lnk-f") is None
-    assert sandbox.log.count("google", "GET", LIST[1]) == 3
+    [deleted] = connector.find_by_link("lnk-f")
+    assert deleted.remote_id == created.remote_id and deleted.item.status == "cancelled"
+    assert deleted.item.title == "Discovery call"  # read in full: the listing shows a stub
+    assert requests(sandbox) == [
+        (*LIST, 200),
+        (*LIST, 200),
+        ("DELETE", "/calendars/{calendarId}/events/{eventId}", 204),
+        (*LIST, 200),
+        ("GET", "/calendars/{calendarId}/events/{eventId}", 200),
+    ]
+
+
+def test_a_full_update_writes_every_field_and_merges_the_guest_list(sandbox, connector):
+    created = connector.create(new_event("Strategy call"), link_id="lnk-j")
+    outsider = {"email": "nadia@client.example", "responseStatus": "accepted"}
+    store = sandbox.emulators["google"].store
+    store.events[created.remote_id]["attendees"] = [outsider]  # a person added a client meanwhile
+    wanted = created.item.model_copy(
+        update={"title": "Strategy call (v2)", "attendees": frozenset({"lea@brightpath.coach"})}
+    )
+    sandbox.log.clear()
+    updated = connector.update(created.remote_id, wanted)
+    assert updated.item == connector.represent(wanted).model_copy(update={"url": updated.item.url})
+    assert store.events[created.remote_id]["attendees"] == [
+        outsider,
+        {"email": "lea@brightpath.coach", "responseStatus": "needsAction"},
+    ]
+    assert [(m, s) for m, _, s in requests(sandbox)] == [("GET", 200), ("PATCH", 200)]
+
+
+def test_an_event_met_at_first_contact_is_marked_and_found_by_its_link(sandbox, connector):
+    seeded = next(r for r in connector.fetch_changes(None).items if r.item.title == "Team sync")
+    assert seeded.link_id is None and connector.find_by_link("lnk-team-sync") == []
+    marked = connector.update(seeded.remote_id, seeded.item, fields=frozenset(), link_id="lnk-team-sync")
+    assert marked.link_id == "lnk-team-sync" and marked.item.content_hash() == seeded.item.content_hash()
+    assert [r.remote_id for r in connector.find_by_link("lnk-team-sync")] == [seeded.remote_id]
+
+
+def test_archive_of_an_event_gone_for_good_is_done(sandbox, connector):
+    created = connector.create(new_event("Old webinar"), link_id="lnk-k")
+    connector.archive(created.remote_id)
+    sandbox.emulators["google"].purge_deleted()
+    connector.archive(created.remote_id)
+    assert [e.status for e in sandbox.log.entries() if e.method == "DELETE"] == [204, 404]
+
+
+PEOPLE_AND_OTHERS = frozenset({"Camille@BrightPath.coach", "lea@brightpath.coach", "nadia@client.example"})
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event(
+            title="Fractions",
+            start=datetime(2026, 11, 27, 14, 0, 5, 250000, tzinfo=PARIS),
+            end=datetime(2026, 11, 27, 14, 30, 0, 999999, tzinfo=PARIS),
+            all_day=False,
+            timezone="Europe/Paris",
+        ),
+        Event(
+            title="No zone named",
+            start=datetime(2026, 11, 27, 9, tzinfo=ZoneInfo("America/New_York")),
+            end=datetime(2026, 11, 27, 10, tzinfo=ZoneInfo("America/New_York")),
+            all_day=False,
+        ),
+        Event(
+            title="New York call",
+            description="Line one\n\nline two — ünïcode",
+            start=datetime(2026, 11, 27, 9, tzinfo=ZoneInfo("America/New_York")),
+            end=datetime(2026, 11, 27, 10, tzinfo=ZoneInfo("America/New_York")),
+            all_day=False,
+            timezone="America/New_York",
+            status="tentative",
+            task_link="lnk-task-9",
+            attendees=PEOPLE_AND_OTHERS,
+        ),
+        Event(
+            title="Tokyo holiday",
+            start=date(2026, 12, 7),
+            end=date(2026, 12, 8),
+            all_day=True,
+            timezone="Asia/Tokyo",
+            attendees=PEOPLE_AND_OTHERS,
+        ),
+    ],
+    ids=["fractions", "no-zone", "everything", "all-day-elsewhere"],
+)
+def test_represent_is_exactly_what_the_calendar_gives_back(sandbox, connector, event):
+    cursor = connector.fetch_changes(None).cursor
+    created = connector.create(event, link_id="lnk-represent")
+    [read] = connector.fetch_changes(cursor).items
+    expected = connector.represent(event)
+    assert read.item.model_copy(update={"url": None}) == expected
+    bounds = [
+        (b.isoformat(), a.isoformat())
+        for b, a in ((read.item.start, expected.start), (read.item.end, expected.end))
+    ]
+    assert all(got == wanted for got, wanted in bounds)  # the same offsets, not only the same instants
+    assert created.item.content_hash() == expected.content_hash()
+    assert sandbox.log.count("google", "PATCH") == 0  # the insert's answer already held it
 
 
 def test_all_day_and_dst_events_round_trip_through_the_calendar(sandbox, connector):

@@ -14,11 +14,15 @@ import pytest
 from connectors.errors import BadData
 from connectors.gcal.mapping import (
     LINK_PROPERTY,
+    WIRE_KEYS,
+    attendee_list,
     event_id_for_link,
     link_of,
+    represent,
     to_body,
     to_event,
     to_remote,
+    wire_keys,
 )
 from connectors.gcal.models import GoogleEvent
 from sync.model import Event
@@ -224,3 +228,110 @@ def test_insert_body_is_what_the_api_takes() -> None:
     )
     assert timed["start"] == {"dateTime": "2026-12-02T09:00:00+01:00", "timeZone": PARIS}
     assert "id" not in timed and "extendedProperties" not in timed  # a patch keeps the stored marks
+
+
+def test_every_synced_field_has_its_wire_keys() -> None:
+    synced = set(Event.model_fields) - Event.UNSYNCED
+    assert set(WIRE_KEYS) == synced
+    assert wire_keys(None) == {
+        "summary", "description", "start", "end", "status", "extendedProperties", "attendees",
+    }  # fmt: skip
+    assert wire_keys({"url"}) == frozenset()
+
+
+PEOPLE = frozenset({"camille@brightpath.coach", "lea@brightpath.coach"})
+
+
+def test_attendees_are_the_workspaces_people_in_lower_case() -> None:
+    raw = GoogleEvent.model_validate(
+        {
+            **fixture("linked"),
+            "attendees": [
+                {"email": "Camille@BrightPath.coach", "responseStatus": "accepted"},
+                {"email": "nadia@client.example"},
+                {"email": "room-1@resource.calendar.google.com", "resource": True},
+                {"displayName": "no email"},
+            ],
+        }
+    )
+    assert to_event(raw, calendar_timezone=PARIS, people=PEOPLE).attendees == {"camille@brightpath.coach"}
+    assert to_event(raw, calendar_timezone=PARIS).attendees == frozenset()  # no people configured
+
+
+def test_the_guest_list_keeps_outsiders_and_answers() -> None:
+    current = GoogleEvent.model_validate(
+        {
+            "id": "abcde12345",
+            "attendees": [
+                {"email": "nadia@client.example", "responseStatus": "accepted"},
+                {"email": "camille@brightpath.coach", "responseStatus": "tentative", "optional": True},
+                {"email": "lea@brightpath.coach", "responseStatus": "declined"},
+            ],
+        }
+    ).attendees
+    assert current is not None
+    assert attendee_list({"Camille@brightpath.coach", "bob@elsewhere.example"}, PEOPLE, current) == [
+        {"email": "nadia@client.example", "responseStatus": "accepted"},
+        {"email": "camille@brightpath.coach", "responseStatus": "tentative", "optional": True},
+    ]
+    assert attendee_list({"lea@brightpath.coach"}, PEOPLE) == [{"email": "lea@brightpath.coach"}]
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("event", "held"),
+    [
+        (  # a fraction of a second is dropped; the zone's fixed offset at that moment is used
+            Event(
+                title="t",
+                start=datetime(2026, 11, 27, 13, 0, 5, 250000, tzinfo=ZoneInfo("UTC")),
+                end=datetime(2026, 11, 27, 13, 30, tzinfo=ZoneInfo("UTC")),
+                all_day=False,
+                timezone=PARIS,
+            ),
+            (datetime(2026, 11, 27, 14, 0, 5), datetime(2026, 11, 27, 14, 30), PARIS, timedelta(hours=1)),
+        ),
+        (  # no zone named: the calendar's
+            Event(
+                title="t",
+                start=datetime(2026, 7, 1, 9, tzinfo=NEW_YORK),
+                end=datetime(2026, 7, 1, 10, tzinfo=NEW_YORK),
+                all_day=False,
+            ),
+            (datetime(2026, 7, 1, 15, 0), datetime(2026, 7, 1, 16, 0), PARIS, timedelta(hours=2)),
+        ),
+        (  # a date carries no zone on the wire: an all-day event reads back in the calendar's
+            Event(
+                title="t", start=date(2026, 12, 2), end=date(2026, 12, 3), all_day=True, timezone="Asia/Tokyo"
+            ),
+            (date(2026, 12, 2), date(2026, 12, 3), PARIS, None),
+        ),
+    ],
+    ids=["seconds", "no-zone", "all-day"],
+)
+def test_represent_is_what_a_write_then_a_read_gives(event: Event, held: tuple[Any, ...]) -> None:
+    start, end, zone, offset = held
+    shown = represent(event, calendar_timezone=PARIS, people=PEOPLE, invites=True)
+    assert shown.timezone == zone
+    if offset is None:
+        assert (shown.start, shown.end) == (start, end)
+    else:
+        assert isinstance(shown.start, datetime) and isinstance(shown.end, datetime)
+        assert (shown.start.replace(tzinfo=None), shown.end.replace(tzinfo=None)) == (start, end)
+        assert shown.start.utcoffset() == offset
+
+
+def test_represent_keeps_only_the_people_the_hub_may_invite() -> None:
+    event = Event(
+        title="t",
+        start=date(2026, 12, 2),
+        end=date(2026, 12, 3),
+        all_day=True,
+        attendees=frozenset({"Lea@brightpath.coach", "nadia@client.example"}),
+    )
+    assert represent(event, calendar_timezone=PARIS, people=PEOPLE, invites=True).attendees == {
+        "lea@brightpath.coach"
+    }
+    assert represent(event, calendar_timezone=PARIS, people=PEOPLE, invites=False).attendees == frozenset()
