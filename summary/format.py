@@ -41,6 +41,15 @@ class Formatter:
             raise TypeError(f"label {key!r} has plural forms: give it a numeric count")
         return label.format(**params) if params else label
 
+    @property
+    def colon(self) -> str:
+        """": " in English, " : " (with a non-breaking space) in French."""
+        return self.t("colon")
+
+    @property
+    def list_separator(self) -> str:
+        return self.t("list_separator")
+
     # -- numbers --------------------------------------------------------------------------------
 
     def number(self, value: float) -> str:

@@ -172,6 +172,9 @@ LABELS: dict[str, str | dict[str, str]] = {
     "client_total": "{hours} of work in this period",
     "client_nothing": "No work was recorded in this period.",
     "other_work": "Other work",
+    # Punctuation
+    "colon": ": ",
+    "list_separator": "; ",
     # Units
     "hours_unit": "{value}\u00a0h",
 }

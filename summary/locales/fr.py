@@ -189,6 +189,9 @@ LABELS: dict[str, str | dict[str, str]] = {
     "client_total": "{hours} de travail sur la période",
     "client_nothing": "Aucun travail enregistré sur la période.",
     "other_work": "Autres travaux",
+    # Ponctuation
+    "colon": f"{NBSP}: ",
+    "list_separator": f"{NNBSP}; ",
     # Unités
     "hours_unit": f"{{value}}{NBSP}h",
 }
