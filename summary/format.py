@@ -43,7 +43,7 @@ class Formatter:
 
     @property
     def colon(self) -> str:
-        """": " in English, " : " (with a non-breaking space) in French."""
+        """The colon and its spacing: ": " in English, " : " (a non-breaking space first) in French."""
         return self.t("colon")
 
     @property
