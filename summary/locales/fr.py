@@ -32,8 +32,8 @@ LABELS: dict[str, str | dict[str, str]] = {
         "other": "{count} synchronisations ont refusé un archivage massif",
     },
     "reason_credentials_failing": {
-        "one": "les identifiants de {count} service ne fonctionnent plus",
-        "other": "les identifiants de {count} services ne fonctionnent plus",
+        "one": "{count} service a des identifiants qui ne fonctionnent plus",
+        "other": "{count} services ont des identifiants qui ne fonctionnent plus",
     },
     "reason_at_risk": {"one": "{count} tâche à risque", "other": "{count} tâches à risque"},
     "reason_blocked": {"one": "{count} tâche bloquée", "other": "{count} tâches bloquées"},
@@ -54,8 +54,8 @@ LABELS: dict[str, str | dict[str, str]] = {
         "other": "{count} synchronisations ont partiellement échoué",
     },
     "reason_credentials_expiring": {
-        "one": "les identifiants de {count} service expirent bientôt",
-        "other": "les identifiants de {count} services expirent bientôt",
+        "one": "{count} service a des identifiants qui expirent bientôt",
+        "other": "{count} services ont des identifiants qui expirent bientôt",
     },
     "reason_no_sync": "Aucune synchronisation n’a encore eu lieu",
     # Sections

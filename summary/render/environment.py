@@ -14,11 +14,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from summary.render.rows import Cell, Link
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+_BLANKS = re.compile(r"[ \t\r\n]+")
 
 
 def md(value: object) -> str:
     """Text from a service, safe in Markdown: formatting characters escaped, on one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    # Only line breaks and ASCII blanks fold: a non-breaking space is typography, kept as it is.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _BLANKS.sub(" ", str(value)).strip())
 
 
 def md_cell(cell: Cell) -> str:
