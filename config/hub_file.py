@@ -76,6 +76,32 @@ class Person(_Strict):
     notion_user_id: str | None = None
     toggl_user_id: int | None = None
     aliases: tuple[str, ...] = ()
+    capacity_hours: float | None = Field(
+        default=None, ge=0, le=168, description="Weekly capacity in hours: the summary's utilisation."
+    )
+
+
+class SummarySettings(_Strict):
+    """The operations summary's thresholds and where it goes (README, "How the summary counts")."""
+
+    blocked_label: str = Field(
+        default="Blocked", min_length=1, description="The label that marks a blocked task."
+    )
+    review_statuses: tuple[str, ...] = Field(
+        default=("In review",), description="Statuses a task waits in for review."
+    )
+    review_days: int = Field(default=3, ge=0, description="Days in review before a task counts as stuck.")
+    long_timer_hours: float = Field(default=8.0, gt=0, description="A timer running longer needs a look.")
+    at_risk_working_days: int = Field(
+        default=3, ge=0, description="Open tasks due within this many working days may be at risk."
+    )
+    notion_parent_page_id: str | None = Field(
+        default=None, description="The Notion page under which the summary pages are published."
+    )
+    reports_dir: Path | None = Field(
+        default=None, description="Where the Markdown, HTML and JSON files go; default <var_dir>/reports."
+    )
+    client_name: str | None = Field(default=None, description="Who the client report is addressed to.")
 
 
 class Workspace(_Strict):
@@ -93,6 +119,7 @@ class Workspace(_Strict):
     )
     done_statuses: tuple[str, ...] = ("Done",)
     people: tuple[Person, ...] = ()
+    summary: SummarySettings = Field(default_factory=SummarySettings)
 
     def services(self) -> list[str]:
         """The services this workspace uses, in the settings' naming."""
