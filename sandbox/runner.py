@@ -11,6 +11,7 @@ as for one; `write_hub_file(path)` writes the hub file that names them all.
 from __future__ import annotations
 
 import importlib
+import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -117,8 +118,12 @@ class Sandbox:
             updates[service] = base.service(service).model_copy(update=values)
         return base.model_copy(update=updates)
 
-    def write_hub_file(self, path: Path) -> Path:
-        """Write the hub file naming every business this sandbox serves; `environment()` points at it."""
+    def write_hub_file(self, path: Path | None = None) -> Path:
+        """Write the hub file naming every business this sandbox serves (default: `hub.toml` in the
+        state directory, or in a new temporary directory); `environment()` points at it."""
+        if path is None:
+            folder = self._state_dir or Path(tempfile.mkdtemp(prefix="obm-hub-sandbox-"))
+            path = folder / "hub.toml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(hub_file_text(self.businesses), encoding="utf-8")
         self.hub_file = path
