@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,19 @@ def test_card_in_an_archived_list_is_archived(board, mapping):
     assert (task.status, task.archived) == ("Q3 leftovers", True)
 
 
-def test_due_complete_marks_done_outside_the_done_list(board, mapping):
+@pytest.mark.parametrize(("rule", "done"), [("status", False), ("status_or_due_complete", True)])
+def test_a_ticked_due_date_outside_the_done_list_is_done_only_under_its_rule(board, mapping, rule, done):
     completed = card("card_members_labels_due").model_copy(update={"dueComplete": True})
-    assert card_to_task(completed, board, mapping).done is True
+    task = card_to_task(completed, board, replace(mapping, done_rule=rule))
+    assert (task.status, task.done) == ("In progress", done)
+
+
+@pytest.mark.parametrize("rule", ["status", "status_or_due_complete"])
+def test_the_done_list_is_done_under_either_rule_and_the_tick_mirrors_done(board, mapping, rule):
+    unticked = card("card_archived").model_copy(update={"dueComplete": False})
+    assert card_to_task(unticked, board, replace(mapping, done_rule=rule)).done is True
+    task = Task(title="Invoice", status="Done", done=True)
+    assert task_to_card(task, board, replace(mapping, done_rule=rule), link_id=None)["dueComplete"] is True
 
 
 @pytest.mark.parametrize(
@@ -249,6 +260,7 @@ def apply(payload: TrelloCardWrite, board: BoardIndex, card_id: str) -> TrelloCa
 def test_round_trip_task_payload_card_task(task, board, mapping):
     payload = task_to_card(task, board, mapping, link_id="lnk-rt")
     remote = card_to_remote(apply(payload, board, "6712b0c4d2a1f3e4b5c6d7ff"), board, mapping)
-    assert remote.item == task
+    about_the_copy = {"refs": frozenset({task.url}), "edited_at": datetime(2026, 11, 25, 9, 30, tzinfo=UTC)}
+    assert remote.item == task.model_copy(update=about_the_copy)
     assert remote.item.content_hash() == task.content_hash()
     assert remote.link_id == "lnk-rt"
