@@ -1,8 +1,8 @@
 """The Trello connector against the sandbox's Trello emulator, over real HTTP.
 
 Request budgets are asserted from the emulator's own log: a snapshot costs 5 requests, an incremental
-read 1 + one per changed card (2 in all past 25 changed cards), an update or a checked archive 2, a
-create 1 (plus 1 per label the board lacks).
+read 1 + one per changed card (2 in all past 25 changed cards), an update or an archive 2, a create 1
+(plus 1 per label the board lacks, and 2 for a peer link: test_e2e_interface.py).
 """
 
 from __future__ import annotations

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from connectors.errors import BadData
 from connectors.trello.mapping import (
-    BoardIndex,
-    TrelloMapping,
     card_to_remote,
     card_to_task,
     format_due,
@@ -21,36 +16,9 @@ from connectors.trello.mapping import (
     task_to_card,
     with_link,
 )
-from connectors.trello.models import TrelloCard, TrelloCardWrite, TrelloLabel, TrelloList, TrelloMember
-from sandbox.business import load_workspace
 from sync.model import Task
+from tests.connectors.trello.conftest import FIXTURES, apply, card, raw
 from tests.contract.spec import load_spec
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def raw(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def card(name: str) -> TrelloCard:
-    return TrelloCard.model_validate(raw(name))
-
-
-@pytest.fixture(scope="module")
-def board() -> BoardIndex:
-    data = raw("board")
-    return BoardIndex(
-        lists=tuple(TrelloList.model_validate(item) for item in data["lists"]),
-        labels=tuple(TrelloLabel.model_validate(item) for item in data["labels"]),
-        members=tuple(TrelloMember.model_validate(item) for item in data["members"]),
-    )
-
-
-@pytest.fixture(scope="module")
-def mapping() -> TrelloMapping:
-    return TrelloMapping.from_workspace(load_workspace())
-
 
 CARD_FIXTURES = sorted(path.stem for path in FIXTURES.glob("card_*.json"))
 
@@ -212,26 +180,6 @@ def test_date_only_due_is_the_end_of_the_working_day_in_the_workspace_zone(mappi
     assert format_due(date(2026, 12, 1), mapping.timezone) == "2026-12-01T16:00:00.000Z"  # 17:00 Paris
     assert format_due(date(2026, 7, 1), mapping.timezone) == "2026-07-01T15:00:00.000Z"  # summer time
     assert format_due(None, mapping.timezone) is None
-
-
-def apply(payload: TrelloCardWrite, board: BoardIndex, card_id: str) -> TrelloCard:
-    """What Trello stores for a payload (ids expanded into label objects), as a card."""
-    label_ids = [label for label in payload["idLabels"].split(",") if label]
-    labels = [label for label in board.labels if label.id in label_ids]
-    return TrelloCard(
-        id=card_id,
-        name=payload["name"],
-        desc=payload["desc"],
-        closed=payload["closed"],
-        idList=payload["idList"],
-        idLabels=label_ids,
-        labels=labels,
-        idMembers=[member for member in payload["idMembers"].split(",") if member],
-        due=payload["due"],
-        dueComplete=payload["dueComplete"],
-        dateLastActivity="2026-11-25T09:30:00.000Z",
-        shortUrl="https://trello.com/c/Rt1pAb2c",
-    )
 
 
 @pytest.mark.parametrize(
