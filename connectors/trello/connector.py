@@ -242,17 +242,29 @@ class TrelloConnector(Closing):
         *,
         if_version: str | None = None,
         fields: frozenset[str] | None = None,
+        link_id: str | None = None,
     ) -> Remote[Task]:
         """Write `fields` of the task (all synced fields and the peer link when None) over the card,
-        keeping its link line; Conflict if it moved past `if_version`, NotFound if it left the board."""
+        keeping its link line, or writing `link_id`'s when given and new (the card's own text stays
+        unless `description` is asked for); Conflict if it moved past `if_version`, NotFound if it
+        left the board."""
         wanted = ALL_FIELDS if fields is None else frozenset(fields)
         params = params_for(wanted)
         current = self._card_on_board(remote_id)
         _check_version(current, if_version)
-        _, link_id = split_link(current.desc)
+        text, current_link = split_link(current.desc)
+        if link_id is not None and link_id != current_link:
+            params |= {"desc"}
+            if "description" not in wanted:
+                item = item.model_copy(update={"description": text})
         board = self._board_with_labels(item) if "idLabels" in params else self._board()
         payload = task_to_card(
-            item, board, self.mapping, link_id=link_id, current_list=current.idList, params=params
+            item,
+            board,
+            self.mapping,
+            link_id=link_id or current_link,
+            current_list=current.idList,
+            params=params,
         )
         attachments = self._write_peer(current, item.peer_url) if "peer_url" in wanted else None
         if payload:

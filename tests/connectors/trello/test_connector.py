@@ -210,3 +210,29 @@ def test_update_of_a_card_that_left_the_board_is_not_found(connector):
     with pytest.raises(NotFound, match="left the board"):
         connector.update(CARD_ID, Task(title="x"))
     assert put.call_count == 0
+
+
+# -- marking a card matched at first contact -------------------------------------------------------
+
+
+@respx.mock
+def test_a_new_link_id_rewrites_only_the_link_line_under_their_text(connector):
+    with_board(respx.mock)
+    unlinked = the_card(desc="Numbers from Stripe and Kajabi.")
+    respx.get(f"{API}/cards/{CARD_ID}").mock(return_value=httpx.Response(200, json=unlinked))
+    put = respx.put(f"{API}/cards/{CARD_ID}").mock(return_value=httpx.Response(200, json=the_card()))
+    connector.update(
+        CARD_ID, Task(title="ignored", description="ignored"), fields=frozenset(), link_id="lnk-new"
+    )
+    assert json.loads(put.calls.last.request.content) == {
+        "desc": 'Numbers from Stripe and Kajabi.\n\n[obm-hub]: # "obm-hub:lnk-new"'
+    }
+
+
+@respx.mock
+def test_the_link_id_the_card_already_carries_writes_nothing(connector):
+    with_board(respx.mock)
+    respx.get(f"{API}/cards/{CARD_ID}").mock(return_value=httpx.Response(200, json=the_card()))
+    put = respx.put(f"{API}/cards/{CARD_ID}")
+    written = connector.update(CARD_ID, Task(title="x"), fields=frozenset(), link_id="lnk_01JD3ZK7Q9")
+    assert put.call_count == 0 and written.link_id == "lnk_01JD3ZK7Q9"

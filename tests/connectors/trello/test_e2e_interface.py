@@ -199,3 +199,19 @@ def test_a_ticked_due_date_is_done_only_under_its_rule(sandbox, someone, rule, d
         someone.put(f"/cards/{remote.remote_id}", json={"dueComplete": True})
         (read,) = connector.fetch_changes(snapshot.cursor).items
     assert (read.item.status, read.item.done) == ("In progress", done)
+
+
+def test_a_card_matched_at_first_contact_is_marked_and_found_by_its_link(sandbox, connector):
+    snapshot = connector.fetch_changes(None)
+    remote = next(r for r in snapshot.items if r.item.description and not r.item.archived)
+    requests(sandbox)
+    marked = connector.update(
+        remote.remote_id,
+        remote.item,
+        fields=frozenset({"peer_url"}),
+        link_id="lnk-first",
+        if_version=remote.version,
+    )
+    assert marked.link_id == "lnk-first" and marked.item.description == remote.item.description
+    assert requests(sandbox) == [("GET", "/cards/{id}"), ("PUT", "/cards/{id}")]  # no peer URL: no attachment
+    assert [r.remote_id for r in connector.find_by_link("lnk-first")] == [remote.remote_id]
