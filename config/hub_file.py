@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Language = Literal["en", "fr"]
+# When a task counts as done; see `Workspace.done_rule`.
+DoneRule = Literal["status", "status_or_due_complete"]
 
 
 def _valid_timezone(name: str) -> str:
@@ -118,6 +120,14 @@ class Workspace(_Strict):
         default_factory=dict, description="Trello list name -> Notion status name."
     )
     done_statuses: tuple[str, ...] = ("Done",)
+    done_rule: DoneRule = Field(
+        default="status",
+        description=(
+            "'status': a task is done exactly when its status is one of done_statuses (Trello's due-date"
+            " tick mirrors it on write and is ignored on read); 'status_or_due_complete': a ticked due"
+            " date also makes it done."
+        ),
+    )
     people: tuple[Person, ...] = ()
     summary: SummarySettings = Field(default_factory=SummarySettings)
 

@@ -45,12 +45,18 @@ def _sandbox(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     state_dir = None if args.memory else Path(args.state_dir)
     with Sandbox(
-        seed=args.seed, state_dir=state_dir, rate_limits=not args.no_rate_limits, port_base=args.port_base
+        seed=args.seed,
+        state_dir=state_dir,
+        rate_limits=not args.no_rate_limits,
+        port_base=args.port_base,
+        workspaces=args.workspaces,
     ) as sandbox:
         print("obm-hub sandbox: four emulators on 127.0.0.1 (Ctrl-C to stop)")
         for service in sandbox.emulators:
             log = f"{sandbox.root_url(service)}/_sandbox/requests"
             print(f"  {service:<7} {sandbox.base_url(service)}   (request log: {log})")
+        if args.workspaces > 1:
+            print(f"hub file: {sandbox.write_hub_file()} ({args.workspaces} workspaces)")
         print(f"state: {state_dir or 'in memory'}; point the hub at it with:")
         for name, value in sandbox.environment().items():
             print(f"  export {name}={value}")
@@ -71,9 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--memory", action="store_true", help="keep state in memory only")
     sandbox.add_argument("--port-base", type=int, default=0, help="first of four ports (0: any free)")
     sandbox.add_argument("--seed", type=int, default=2026, help="seed of the demo business")
+    sandbox.add_argument(
+        "--workspaces", type=_positive, default=1, help="client businesses to serve (the hub file is printed)"
+    )
     sandbox.add_argument("--no-rate-limits", action="store_true", help="do not enforce the documented limits")
     sandbox.set_defaults(handler=_sandbox)
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return number
 
 
 def app(argv: Sequence[str] | None = None) -> int:

@@ -106,6 +106,13 @@ class Business:
     tasks: tuple[BizTask, ...]
     events: tuple[BizEvent, ...]
     time_entries: tuple[BizTimeEntry, ...]
+    key: str = WORKSPACE_KEY  # the workspace's key in the hub file
+    # Prefixes the seeds' id salts for every business but the demo one, whose ids predate it.
+    namespace: str = ""
+
+    def scoped(self, salt: str) -> str:
+        """A seed's id salt, unique across the sandbox's businesses."""
+        return f"{self.namespace}/{salt}" if self.namespace else salt
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -128,9 +135,12 @@ def load_workspace() -> Workspace:
     return HubFile.model_validate(read_hub_file(SANDBOX_HUB_FILE)).workspaces[WORKSPACE_KEY]
 
 
-def generate(seed: int = DEFAULT_SEED, now: datetime | None = None) -> Business:
-    """The demo business as of `now` (default: the current time)."""
-    workspace = load_workspace()
+def generate(
+    seed: int = DEFAULT_SEED, now: datetime | None = None, workspace: Workspace | None = None
+) -> Business:
+    """The demo business as of `now` (default: the current time); with `workspace`, a business of
+    the same trade under that workspace's name, people and ids (see portfolio.py)."""
+    workspace = workspace or load_workspace()
     now = (now or datetime.now(UTC)).astimezone(UTC)
     rng = random.Random(seed)
     zone = ZoneInfo(workspace.timezone)

@@ -29,7 +29,7 @@ import json
 import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -89,7 +89,7 @@ class Emulator(ABC):
 
     def __init__(
         self,
-        business: Business,
+        business: Business | Sequence[Business],
         *,
         log: RequestLog | None = None,
         state_path: Path | None = None,
@@ -97,14 +97,16 @@ class Emulator(ABC):
         clock: Callable[[], datetime] | None = None,
         limit_clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`clock` stamps what the service writes (default: the business's `now`, running on at the
+        """`business` is one business or several, all served at once (the first is the demo one);
+        `clock` stamps what the service writes (default: the business's `now`, running on at the
         real pace, so writes and seeded data share one timeline); `limit_clock` drives the rate limits
         (tests pass a fake one instead of waiting)."""
-        self.business = business
+        self.businesses = (business,) if isinstance(business, Business) else tuple(business)
+        self.business = self.businesses[0]
         self.log = log or RequestLog()
         self.faults = Faults()
         self.state_path = state_path
-        self.clock = clock or business_clock(business.now)
+        self.clock = clock or business_clock(self.business.now)
         self.rate_limits = rate_limits
         self.limit_clock = limit_clock
         self._limits = (
@@ -113,15 +115,16 @@ class Emulator(ABC):
         if state_path is not None and state_path.exists():
             self.load_state(json.loads(state_path.read_text(encoding="utf-8")))
         else:
-            self.seed(business)
+            self.seed(self.businesses)
             self.save()
         self.app = _Gate(self, self._build_app())
 
     # -- what a service provides ---------------------------------------------------------------
 
     @abstractmethod
-    def seed(self, business: Business) -> None:
-        """Fill the store from the demo business (deterministically)."""
+    def seed(self, businesses: tuple[Business, ...]) -> None:
+        """Fill the store from the businesses (deterministically), each in its own board, database,
+        calendar or workspace."""
 
     @abstractmethod
     def register_routes(self, router: APIRouter) -> None:

@@ -3,11 +3,15 @@
 with Sandbox(now=...) as sandbox:
     settings = sandbox.settings(load_settings())   # base URLs and credentials swapped in
     sandbox.log.count("trello")                    # requests the Trello emulator received
+
+`Sandbox(workspaces=N)` serves N client businesses at once (see portfolio.py), one server per service
+as for one; `write_hub_file(path)` writes the hub file that names them all.
 """
 
 from __future__ import annotations
 
 import importlib
+import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +21,10 @@ from pydantic import SecretStr
 
 from config.loader import SANDBOX_HUB_FILE
 from config.settings import SERVICES, HubSettings, Service
-from sandbox.business import DEFAULT_SEED, Business, generate
+from sandbox.business import DEFAULT_SEED, Business
 from sandbox.emulator import Emulator
 from sandbox.faults import Faults
+from sandbox.portfolio import generate_portfolio, hub_file_text
 from sandbox.requestlog import RequestLog
 from sandbox.server import ServerThread
 
@@ -48,8 +53,11 @@ class Sandbox:
         rate_limits: bool = True,
         services: Iterable[Service] = SERVICES,
         port_base: int = 0,
+        workspaces: int = 1,
     ) -> None:
-        self.business: Business = generate(seed, now)
+        self.businesses: tuple[Business, ...] = generate_portfolio(workspaces, seed, now)
+        self.business: Business = self.businesses[0]
+        self.hub_file: Path | None = None  # written by `write_hub_file`
         self.log = RequestLog()
         self.emulators: dict[Service, Emulator] = {}
         self._servers: dict[Service, ServerThread] = {}
@@ -63,7 +71,7 @@ class Sandbox:
             for index, service in enumerate(self._services):
                 state = self._state_dir / f"{service}.json" if self._state_dir else None
                 emulator = emulator_class(service)(
-                    self.business, log=self.log, state_path=state, rate_limits=self._rate_limits
+                    self.businesses, log=self.log, state_path=state, rate_limits=self._rate_limits
                 )
                 port = self._port_base + index if self._port_base else 0
                 self._servers[service] = ServerThread(emulator.app, port=port, name=service).start()
@@ -108,10 +116,22 @@ class Sandbox:
             updates[service] = base.service(service).model_copy(update=values)
         return base.model_copy(update=updates)
 
+    def write_hub_file(self, path: Path | None = None) -> Path:
+        """Write the hub file naming every business this sandbox serves (default: `hub.toml` in the
+        state directory, or in a new temporary directory); `environment()` points at it."""
+        if path is None:
+            folder = self._state_dir or Path(tempfile.mkdtemp(prefix="obm-hub-sandbox-"))
+            path = folder / "hub.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(hub_file_text(self.businesses), encoding="utf-8")
+        self.hub_file = path
+        return path
+
     def environment(self) -> dict[str, str]:
         """The same as environment variables, for a hub (or a script) pointed at a running sandbox:
-        live mode, the demo business's hub file, each service's base URL and sandbox credentials."""
-        variables = {"OBM_HUB_SANDBOX": "off", "OBM_HUB_CONFIG": str(SANDBOX_HUB_FILE)}
+        live mode, the hub file (the demo business's, or the one `write_hub_file` wrote), each
+        service's base URL and sandbox credentials."""
+        variables = {"OBM_HUB_SANDBOX": "off", "OBM_HUB_CONFIG": str(self.hub_file or SANDBOX_HUB_FILE)}
         for service, emulator in self.emulators.items():
             for key, value in emulator.settings_update(self.root_url(service)).items():
                 variables[f"OBM_HUB_{service.upper()}__{key.upper()}"] = str(value)

@@ -12,16 +12,21 @@ from connectors.trello.mapping import (
 )
 from connectors.trello.models import (
     TrelloAction,
+    TrelloAttachment,
     TrelloCard,
     TrelloCardWrite,
     TrelloLabel,
     TrelloList,
     TrelloMember,
 )
+from connectors.trello.peer import PEER_ATTACHMENT
+from connectors.trello.represent import represent
 
 __all__ = [
+    "PEER_ATTACHMENT",
     "BoardIndex",
     "TrelloAction",
+    "TrelloAttachment",
     "TrelloAuth",
     "TrelloCard",
     "TrelloCardWrite",
@@ -32,6 +37,7 @@ __all__ = [
     "TrelloMapping",
     "TrelloMember",
     "card_to_task",
+    "represent",
     "split_link",
     "task_to_card",
     "with_link",

@@ -21,6 +21,7 @@ from connectors.pagination import Page, iterate_items
 from connectors.trello.models import (
     SERVICE,
     TrelloAction,
+    TrelloAttachment,
     TrelloCard,
     TrelloCardWrite,
     TrelloLabel,
@@ -30,8 +31,11 @@ from connectors.trello.models import (
 
 # The card fields the mapping reads; Trello's default set is three times larger.
 CARD_FIELDS = (
-    "name,desc,closed,idBoard,idList,idLabels,labels,idMembers,due,dueComplete,dateLastActivity,shortUrl"
+    "name,desc,closed,idBoard,idList,idLabels,labels,idMembers,due,dueComplete,dateLastActivity,"
+    "idShort,shortLink,shortUrl"
 )
+# Cards come with their attachments (a nested resource), which hold the link to the peer copy.
+CARD_ATTACHMENTS = {"attachments": "true", "attachment_fields": "name,url,date"}
 LIST_FIELDS = "name,closed,pos"
 LABEL_FIELDS = "name,color"
 ACTION_FIELDS = "type,date,data"
@@ -101,13 +105,17 @@ class TrelloClient:
         return _parse(list[TrelloMember], raw, "GET", template)
 
     def get_board_cards(self, board_id: str, filter: str = "all") -> list[TrelloCard]:
-        """The board's cards; `all` includes archived ones. The spec declares no `fields` here, so
-        cards come whole.
+        """The board's cards with their attachments; `all` includes archived ones. The endpoint takes
+        the card parameters of `GET /cards/{id}` as nested-resource parameters (the spec lists none:
+        see tests/contract/quirks.py).
 
         https://developer.atlassian.com/cloud/trello/rest/api-group-boards/#api-boards-id-cards-filter-get
+        https://developer.atlassian.com/cloud/trello/guides/rest-api/nested-resources/
         """
         template = "/boards/{id}/cards/{filter}"
-        raw = self.core.request_json("GET", template, path={"id": board_id, "filter": filter})
+        params = {"fields": CARD_FIELDS, **CARD_ATTACHMENTS}
+        path = {"id": board_id, "filter": filter}
+        raw = self.core.request_json("GET", template, path=path, params=params)
         return _parse(list[TrelloCard], raw, "GET", template)
 
     # -- actions -----------------------------------------------------------------------------
@@ -155,12 +163,19 @@ class TrelloClient:
     # -- cards -------------------------------------------------------------------------------
 
     def get_card(self, card_id: str) -> TrelloCard:
-        """One card with its list and members embedded, so it maps without reading the board.
+        """One card with its list, members and attachments embedded, so it maps without reading the
+        board.
 
         https://developer.atlassian.com/cloud/trello/rest/api-group-cards/#api-cards-id-get
         """
         template = "/cards/{id}"
-        params = {"fields": CARD_FIELDS, "list": "true", "members": "true", "member_fields": "username"}
+        params = {
+            "fields": CARD_FIELDS,
+            "list": "true",
+            "members": "true",
+            "member_fields": "username",
+            **CARD_ATTACHMENTS,
+        }
         raw = self.core.request_json("GET", template, path={"id": card_id}, params=params)
         return _parse(TrelloCard, raw, "GET", template)
 
@@ -180,6 +195,21 @@ class TrelloClient:
         template = "/cards/{id}"
         raw = self.core.request_json("PUT", template, path={"id": card_id}, json=dict(changes))
         return _parse(TrelloCard, raw, "PUT", template)
+
+    def add_attachment(self, card_id: str, url: str, name: str) -> TrelloAttachment:
+        """Attach a link to a card; Trello answers the one attachment (not the array the spec says).
+
+        https://developer.atlassian.com/cloud/trello/rest/api-group-cards/#api-cards-id-attachments-post
+        """
+        template = "/cards/{id}/attachments"
+        body = {"url": url, "name": name}
+        raw = self.core.request_json("POST", template, path={"id": card_id}, json=body)
+        return _parse(TrelloAttachment, raw, "POST", template)
+
+    def delete_attachment(self, card_id: str, attachment_id: str) -> None:
+        """https://developer.atlassian.com/cloud/trello/rest/api-group-cards/#api-cards-id-attachments-idattachment-delete"""
+        template = "/cards/{id}/attachments/{idAttachment}"
+        self.core.request_json("DELETE", template, path={"id": card_id, "idAttachment": attachment_id})
 
 
 @functools.cache

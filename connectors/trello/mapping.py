@@ -3,13 +3,18 @@
 Card -> Task
 - title = `name`; description = `desc` without the hub's link line (see below);
 - status = the workspace's status for the card's list (`TrelloMapping.status_for_list`; an unmapped list
-  keeps its own name); done = that status is a done status, or the due date is marked complete;
+  keeps its own name); done = that status is a done status, or, under the workspace's
+  `done_rule = "status_or_due_complete"`, also when the due date is marked complete (under the default
+  "status", `dueComplete` is only written, as a mirror of done);
 - due = `due` as an aware UTC datetime (Trello stores instants with millisecond precision);
 - assignees = the people whose Trello username is a member of the card (others are not people the hub
   knows, and are left out); labels = the names of the card's labels (colour-only labels have none);
 - project: the first label, by name, that the workspace's `project_labels` table maps to a project
   ("Client" -> "Signature Coaching Program"); without such a label, None. The label stays a label;
-- estimate: Trello has none; url = `shortUrl`; archived = the card, or its list, is archived.
+- estimate and tracked hours: Trello has none; archived = the card, or its list, is archived;
+- about the copy: url = `shortUrl`; peer_url = the card's peer link attachment (peer.py); refs = how
+  people name the card in time entries: `#<idShort>`, the `shortLink`, the `shortUrl`; edited_at =
+  `dateLastActivity` (any activity, comments included).
 
 Task -> card payload
 - list: the first open list mapped to the status (`TrelloMapping.list_for_status`), else the card's current
@@ -27,14 +32,15 @@ definition renders as nothing, so people never see it, and it survives edits mad
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from config.hub_file import Workspace
+from config.hub_file import DoneRule, Workspace
 from connectors.directory import Directory, normalise
 from connectors.errors import BadData
 from connectors.trello.models import (
@@ -45,6 +51,7 @@ from connectors.trello.models import (
     TrelloList,
     TrelloMember,
 )
+from connectors.trello.peer import peer_url
 from sync.connector import LINK_MARKER, Remote
 from sync.model import Project, Task
 
@@ -136,12 +143,18 @@ class TrelloMapping:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     project_labels: Mapping[str, str] = field(default_factory=dict)  # label name -> project name
     status_by_list: Mapping[str, str] = field(default_factory=dict)  # list name -> status
+    done_rule: DoneRule = "status"
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> TrelloMapping:
         labels = dict(workspace.trello.project_labels) if workspace.trello else {}
         directory, zone = Directory.from_workspace(workspace), ZoneInfo(workspace.timezone)
-        return cls(directory, zone, labels, dict(workspace.status_map))
+        return cls(directory, zone, labels, dict(workspace.status_map), workspace.done_rule)
+
+    def is_done(self, status: str | None, due_complete: bool) -> bool:
+        """The workspace's done rule (see `Workspace.done_rule`)."""
+        ticked = due_complete and self.done_rule == "status_or_due_complete"
+        return self.directory.is_done(status) or ticked
 
     def status_for_list(self, list_name: str) -> str:
         """The canonical status of a Trello list; an unmapped list keeps its own name."""
@@ -169,7 +182,8 @@ class TrelloMapping:
 
 
 def card_to_remote(card: TrelloCard, board: BoardIndex, mapping: TrelloMapping) -> Remote[Task]:
-    """The card as the hub's copy of a task: id, version (`dateLastActivity`), link id, content."""
+    """The card as the hub's copy of a task: id, version (`dateLastActivity`), link id, content.
+    The card must have been read with its attachments for `peer_url` to be known."""
     _, link_id = split_link(card.desc)
     task = card_to_task(card, board, mapping)
     return Remote(card.id, card.dateLastActivity, task, link_id=link_id, url=card.shortUrl)
@@ -192,13 +206,16 @@ def card_to_task(card: TrelloCard, board: BoardIndex, mapping: TrelloMapping) ->
             title=card.name,
             description=description,
             status=status,
-            done=mapping.directory.is_done(status) or card.dueComplete,
+            done=mapping.is_done(status, card.dueComplete),
             due=parse_due(card.due, card.id),
             assignees=frozenset(key for key in people if key is not None),
             labels=frozenset(labels),
             estimate_hours=None,
             project=mapping.project_of(labels),
             url=card.shortUrl,
+            peer_url=peer_url(card),
+            refs=card_refs(card),
+            edited_at=parse_due(card.dateLastActivity, card.id, "last activity date"),
             archived=card.closed or card_list.closed,
         )
     except ValidationError as exc:
@@ -207,19 +224,50 @@ def card_to_task(card: TrelloCard, board: BoardIndex, mapping: TrelloMapping) ->
         ) from None
 
 
-def parse_due(value: str | None, card_id: str) -> datetime | None:
+def card_refs(card: TrelloCard) -> frozenset[str]:
+    """How people name the card in a time entry: "#17", its short link, its short URL."""
+    refs = (f"#{card.idShort}" if card.idShort is not None else None, card.shortLink, card.shortUrl)
+    return frozenset(ref for ref in refs if ref)
+
+
+def parse_due(value: str | None, card_id: str, what: str = "due date") -> datetime | None:
+    """A Trello date (`due`, `dateLastActivity`) as an aware UTC instant; BadData if unreadable."""
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise BadData(f"trello card {card_id} has an unreadable due date", service=SERVICE) from None
+        raise BadData(f"trello card {card_id} has an unreadable {what}", service=SERVICE) from None
     if parsed.tzinfo is None:
-        raise BadData(f"trello card {card_id} has a due date without a time zone", service=SERVICE)
+        raise BadData(f"trello card {card_id} has a {what} without a time zone", service=SERVICE)
     return parsed.astimezone(UTC)
 
 
 # -- task -> card ----------------------------------------------------------------------------------
+
+
+# The card parameters each canonical field is written to; Trello holds no estimate and no hours.
+PARAMS_OF: Mapping[str, tuple[str, ...]] = {
+    "title": ("name",),
+    "description": ("desc",),
+    "status": ("idList",),
+    "done": ("dueComplete",),
+    "due": ("due",),
+    "assignees": ("idMembers",),
+    "labels": ("idLabels",),
+    "project": ("idLabels",),  # the project is a label
+    "archived": ("closed",),
+    "estimate_hours": (),
+    "tracked_hours": (),
+}
+
+
+def params_for(fields: Iterable[str]) -> frozenset[str]:
+    """The card parameters that write `fields`; ValueError for a name the canonical task lacks."""
+    unknown = set(fields) - set(Task.model_fields)
+    if unknown:
+        raise ValueError(f"not fields of a task: {sorted(unknown)}")
+    return frozenset(param for name in fields for param in PARAMS_OF.get(name, ()))
 
 
 def task_to_card(
@@ -229,26 +277,37 @@ def task_to_card(
     *,
     link_id: str | None,
     current_list: str | None = None,
+    params: frozenset[str] | None = None,
 ) -> TrelloCardWrite:
-    """The `PUT /cards/{id}` body for a task (`POST /cards` takes it without `closed`)."""
+    """The `PUT /cards/{id}` body for a task (`POST /cards` takes it without `closed`); with `params`,
+    only those card parameters (see `params_for`)."""
+    builders: dict[str, Callable[[], object]] = {
+        "name": lambda: task.title,
+        "desc": lambda: with_link(task.description, link_id),
+        "idList": lambda: _list_for(task, board, mapping, current_list),
+        "idLabels": lambda: ",".join(_label_ids(task, board, mapping)),
+        "idMembers": lambda: ",".join(_member_ids(task, board, mapping)),
+        "due": lambda: format_due(task.due, mapping.timezone),
+        "dueComplete": lambda: task.done,  # under either done rule, the tick mirrors done
+        "closed": lambda: task.archived,
+    }
+    wanted = builders.keys() if params is None else params
+    return cast(TrelloCardWrite, {name: build() for name, build in builders.items() if name in wanted})
+
+
+def _label_ids(task: Task, board: BoardIndex, mapping: TrelloMapping) -> list[str]:
     label_ids = []
     for name in sorted(label_names(task, mapping)):
         label_id = board.label_id(name)
         if label_id is None:
             raise BadData(f"trello board has no label named {name!r}", service=SERVICE)
         label_ids.append(label_id)
+    return label_ids
+
+
+def _member_ids(task: Task, board: BoardIndex, mapping: TrelloMapping) -> list[str]:
     usernames = (mapping.directory.trello_username(key) for key in sorted(task.assignees))
-    member_ids = [member for member in map(board.member_id, usernames) if member is not None]
-    return {
-        "name": task.title,
-        "desc": with_link(task.description, link_id),
-        "idList": _list_for(task, board, mapping, current_list),
-        "idLabels": ",".join(label_ids),
-        "idMembers": ",".join(member_ids),
-        "due": format_due(task.due, mapping.timezone),
-        "dueComplete": task.done,
-        "closed": task.archived,
-    }
+    return [member for member in map(board.member_id, usernames) if member is not None]
 
 
 def label_names(task: Task, mapping: TrelloMapping) -> set[str]:

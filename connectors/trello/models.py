@@ -6,7 +6,7 @@ synced at all (it names a list, it has a name) is the mapping's call, so that on
 and reported instead of failing the whole read.
 
 Reference: https://developer.atlassian.com/cloud/trello/rest/ (schemas `Card`, `TrelloList`,
-`Label`, `Member`, `Action` in the official OpenAPI document).
+`Label`, `Member`, `Attachment`, `Action` in the official OpenAPI document).
 """
 
 from __future__ import annotations
@@ -41,6 +41,15 @@ class TrelloMember(TrelloModel):
     fullName: str | None = None
 
 
+class TrelloAttachment(TrelloModel):
+    """A card attachment; the hub's are links (`POST /cards/{id}/attachments` with `url` and `name`)."""
+
+    id: str
+    name: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
 class TrelloCard(TrelloModel):
     """A card. Dates stay strings here: the mapping parses them and skips a card it cannot read."""
 
@@ -56,18 +65,24 @@ class TrelloCard(TrelloModel):
     due: str | None = None
     dueComplete: bool = False
     dateLastActivity: str | None = None
+    idShort: int | None = None
+    shortLink: str | None = None
     shortUrl: str | None = None
-    # Present only when asked for (GET /cards/{id}?list=true&members=true).
+    # Present only when asked for (`list=true`, `members=true`, `attachments=true`).
     list_: TrelloList | None = Field(None, alias="list")
     members: list[TrelloMember] | None = None
+    attachments: list[TrelloAttachment] | None = None
 
 
-class TrelloActionCard(TrelloModel):
+class TrelloActionRef(TrelloModel):
+    """The card, list or board an action names (`data.card`, `data.list`, `data.boardTarget`)."""
+
     id: str
 
 
 class TrelloActionData(TrelloModel):
-    card: TrelloActionCard | None = None
+    card: TrelloActionRef | None = None
+    list_: TrelloActionRef | None = Field(None, alias="list")
     old: dict[str, Any] | None = None
 
 
@@ -82,6 +97,10 @@ class TrelloAction(TrelloModel):
     @property
     def card_id(self) -> str | None:
         return self.data.card.id if self.data.card is not None else None
+
+    @property
+    def list_id(self) -> str | None:
+        return self.data.list_.id if self.data.list_ is not None else None
 
 
 class TrelloCardWrite(TypedDict, total=False):

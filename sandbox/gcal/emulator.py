@@ -1,4 +1,4 @@
-"""A local Google Calendar v3 (events of one calendar) plus its OAuth token endpoint.
+"""A local Google Calendar v3 (one calendar per sandbox business) plus its OAuth token endpoint.
 
 - Base path `/calendar/v3`; the token endpoint `POST /token` at the root (settings' `token_uri`).
   Faults never touch the token endpoint: it answers OAuth error bodies, not Calendar ones.
@@ -21,6 +21,7 @@ One-shot actions (`POST /_sandbox/actions/{name}`, or the methods below from Pyt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -73,9 +74,11 @@ class GoogleCalendarEmulator(Emulator):
     }
     fault_exempt_paths: ClassVar[frozenset[str]] = frozenset({TOKEN_PATH})
 
-    def __init__(self, business: Business, **options: Any) -> None:
-        owner = next(p.email for p in business.people if p.role == "owner")
-        self.issuer = TokenIssuer(owner, frozenset(p.email for p in business.people))
+    def __init__(self, business: Business | Sequence[Business], **options: Any) -> None:
+        businesses = (business,) if isinstance(business, Business) else tuple(business)
+        owner = next(p.email for p in businesses[0].people if p.role == "owner")
+        self.issuer = TokenIssuer(owner, frozenset(p.email for b in businesses for p in b.people))
+        self.calendars: dict[str, CalendarStore] = {}
         # Wall-clock time by default, not the business's: google-auth stamps its assertions (iat, exp)
         # and reads token lifetimes with the real clock, and the token endpoint must agree with it.
         options.setdefault("clock", lambda: datetime.now(UTC))
@@ -86,7 +89,8 @@ class GoogleCalendarEmulator(Emulator):
     @sandbox_action
     def expire_sync_tokens(self) -> None:
         """Every sync token issued so far answers 410 `fullSyncRequired` from now on."""
-        self.store.sync_epoch += 1
+        for store in self.calendars.values():
+            store.sync_epoch += 1
         self.save()
 
     @sandbox_action
@@ -106,14 +110,20 @@ class GoogleCalendarEmulator(Emulator):
         return purged
 
     def calendar(self, calendar_id: str) -> CalendarStore:
-        if calendar_id not in (self.store.calendar_id, "primary"):
+        """One business's calendar; `primary` is the first business's (its owner's token)."""
+        found = self.store if calendar_id == "primary" else self.calendars.get(calendar_id)
+        if found is None:
             raise ApiError(404, "Not Found", "notFound", domain="global")
-        return self.store
+        return found
 
     # -- Emulator ------------------------------------------------------------------------------
 
-    def seed(self, business: Business) -> None:
-        self.store = seed_store(business)
+    def seed(self, businesses: tuple[Business, ...]) -> None:
+        self._keep([seed_store(business) for business in businesses])
+
+    def _keep(self, stores: list[CalendarStore]) -> None:
+        self.store = stores[0]  # the demo business's calendar
+        self.calendars = {store.calendar_id: store for store in stores}
 
     def register_routes(self, router: APIRouter) -> None:
         register(router, self)
@@ -184,8 +194,10 @@ class GoogleCalendarEmulator(Emulator):
         }
 
     def dump_state(self) -> dict[str, Any]:
-        return {"calendar": self.store.dump(), "access_tokens": self.issuer.dump()}
+        others = [store.dump() for store in self.calendars.values() if store is not self.store]
+        return {"calendar": self.store.dump(), "calendars": others, "access_tokens": self.issuer.dump()}
 
     def load_state(self, data: dict[str, Any]) -> None:
-        self.store = CalendarStore.load(data["calendar"])
+        stores = [CalendarStore.load(data["calendar"])]
+        self._keep(stores + [CalendarStore.load(other) for other in data.get("calendars", [])])
         self.issuer.load(data.get("access_tokens", {}))

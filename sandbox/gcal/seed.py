@@ -15,7 +15,6 @@ from sandbox.business import BizEvent, Business
 from sandbox.gcal.recurrence import instance_id, wire
 from sandbox.gcal.store import CalendarStore, base32hex_id, rfc3339
 
-CALENDAR_SUMMARY = "Bright Path Coaching — Team"
 # An endless series is expanded this far past the business's reference time (see recurrence.py).
 HORIZON = timedelta(days=365)
 
@@ -26,7 +25,7 @@ def seed_store(business: Business) -> CalendarStore:
     owner = next(p for p in business.people if p.role == "owner")
     store = CalendarStore(
         calendar_id=calendar_id,
-        summary=CALENDAR_SUMMARY,
+        summary=f"{workspace.name} — Team",
         time_zone=workspace.timezone,
         horizon=business.now + HORIZON,
         owner=owner.email,

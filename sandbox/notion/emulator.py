@@ -55,8 +55,10 @@ class NotionEmulator(Emulator):
 
     store: NotionStore
 
-    def seed(self, business: Business) -> None:
-        self.store = seed_store(business)
+    def seed(self, businesses: tuple[Business, ...]) -> None:
+        self.store = seed_store(businesses[0])
+        for business in businesses[1:]:  # one integration, shared with every business's databases
+            seed_store(business, self.store)
 
     def register_routes(self, router: APIRouter) -> None:
         NotionRoutes(self).register(router)

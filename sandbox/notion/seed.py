@@ -39,8 +39,8 @@ class Ids:
         return cls(
             database=config.database_id,
             data_source=config.data_source_id or stable_id("data_source", config.database_id),
-            projects_database=stable_id("database", "projects"),
-            projects_source=stable_id("data_source", "projects"),
+            projects_database=stable_id("database", business.scoped("projects")),
+            projects_source=stable_id("data_source", business.scoped("projects")),
             bot=stable_id("user", "bot"),
         )
 
@@ -50,10 +50,13 @@ def _config(business: Business) -> NotionDatabase:
     return business.workspace.notion
 
 
-def seed_store(business: Business) -> NotionStore:
+def seed_store(business: Business, store: NotionStore | None = None) -> NotionStore:
+    """The business's databases and pages, in a new store or added to `store` (several businesses
+    shared with one integration)."""
     ids = Ids.of(business)
-    store = NotionStore(bot_id=ids.bot, workspace_name=business.workspace.name)
-    store.users = _users(business, ids.bot)
+    store = store or NotionStore(bot_id=ids.bot, workspace_name=business.workspace.name)
+    users = _users(business, ids.bot)
+    store.users.update({user_id: user for user_id, user in users.items() if user_id not in store.users})
     created = business.now - timedelta(days=120)
     _add_database(store, ids.projects_database, ids.projects_source, "Projects", _projects_schema(), created)
     _add_database(store, ids.database, ids.data_source, "Tasks", _task_schema(business, ids), created)

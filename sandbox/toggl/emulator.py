@@ -49,8 +49,17 @@ class TogglEmulator(Emulator):
 
     # -- state --------------------------------------------------------------------------------
 
-    def seed(self, business: Business) -> None:
-        self.store = seed_store(business)
+    def seed(self, businesses: tuple[Business, ...]) -> None:
+        self.store = seed_store(businesses[0])
+        hub_user = hub_person(businesses[0]).toggl_user_id
+        for business in businesses[1:]:
+            seed_store(business, self.store)
+        for workspace in self.store.workspaces.values():
+            # The hub's token (the first business's OBM) administers every client's workspace, as an
+            # OBM who runs several businesses' time tracking does.
+            if hub_user is not None and hub_user not in workspace.members:
+                workspace.members.append(hub_user)
+                workspace.admins.append(hub_user)
 
     def dump_state(self) -> dict[str, Any]:
         return self.store.dump()

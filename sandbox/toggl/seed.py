@@ -38,10 +38,11 @@ def stable_id(kind: str, key: str, base: int, span: int) -> int:
     return base + int(digest[:12], 16) % span
 
 
-def seed_store(business: Business) -> TogglStore:
+def seed_store(business: Business, store: TogglStore | None = None) -> TogglStore:
+    """The business's Toggl workspace, in a new store or added to `store` (several businesses)."""
     if business.workspace.toggl is None:
         raise ValueError("the demo business has no Toggl workspace")
-    store = TogglStore()
+    store = store or TogglStore()
     workspace_id = business.workspace.toggl.workspace_id
     people = [p for p in business.people if p.toggl_user_id is not None]
     for person in people:
@@ -67,7 +68,7 @@ def seed_store(business: Business) -> TogglStore:
     for biz_project in business.projects:
         _add_project(store, workspace_id, biz_project)
     for name in sorted({tag for entry in business.time_entries for tag in entry.tags}):
-        tag_id = stable_id("tag", name, 18_000_000, 1_000_000)
+        tag_id = stable_id("tag", business.scoped(name), 18_000_000, 1_000_000)
         store.tags[tag_id] = Tag(
             id=tag_id, workspace_id=workspace_id, name=name, creator_id=admins[-1], at=SIGNED_UP
         )

@@ -1,4 +1,4 @@
-"""The Trello emulator: the REST API v1 under `/1`, for one board seeded from the demo business.
+"""The Trello emulator: the REST API v1 under `/1`, for the boards seeded from the sandbox's businesses.
 
 Authentication is Trello's: the API key and token as `key`/`token` query parameters or in an
 `Authorization: OAuth oauth_consumer_key="…", oauth_token="…"` header; a wrong key is a 401
@@ -43,8 +43,8 @@ class TrelloEmulator(Emulator):
 
     # -- state -------------------------------------------------------------------------------
 
-    def seed(self, business: Business) -> None:
-        self.store = seed_store(business)
+    def seed(self, businesses: tuple[Business, ...]) -> None:
+        self.store = seed_store(businesses)
 
     def dump_state(self) -> dict[str, Any]:
         return self.store.dump()

@@ -1,21 +1,22 @@
-"""The Trello endpoints the hub uses, with Trello's parameters, shapes and plain-text errors.
+"""The Trello board and list endpoints the hub uses, with Trello's parameters, shapes and plain-text
+errors (card endpoints: card_routes.py).
 
 Paths and parameter names follow the official OpenAPI document (`/boards/{id}/cards/{filter}`,
-`/boards/{boardId}/actions`, ...), so the request log's templates are the spec's.
+`/boards/{boardId}/actions`, ...), so the request log's templates are the spec's. Everything is
+scoped to the board in the path: its lists, labels, members, cards and the actions that name it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from sandbox.emulator import ApiError
+from sandbox.trello import card_routes, params, shapes
+from sandbox.trello.activity import create_list, update_list
 from sandbox.trello.store import Json, TrelloStore, is_object_id, parse_time
-from sandbox.trello.writes import create_card, create_label, delete_card, update_card
+from sandbox.trello.writes import create_label
 
 if TYPE_CHECKING:
     from sandbox.trello.emulator import TrelloEmulator
@@ -30,37 +31,44 @@ LIST_FILTERS = ("all", "closed", "none", "open")
 def register(router: APIRouter, emulator: TrelloEmulator) -> None:
     _board_routes(router, emulator)
     _board_content_routes(router, emulator)
-    _card_routes(router, emulator)
+    _list_routes(router, emulator)
+    card_routes.register(router, emulator)
 
 
 def _board_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
     @router.get("/boards/{id}/lists")
     async def board_lists(request: Request) -> Any:
         store = emulator.store
-        _board(store, request.path_params["id"])
-        wanted = _choice(request.query_params.get("filter", "open"), LIST_FILTERS, "filter")
-        lists = sorted(store.lists.values(), key=lambda item: item["pos"])
+        board = params.board(store, request.path_params["id"])
+        wanted = params.choice(request.query_params.get("filter", "open"), LIST_FILTERS, "filter")
+        lists = sorted(store.on_board(store.lists, board["id"]), key=lambda item: item["pos"])
         found = [item for item in lists if _status_matches(item["closed"], wanted)]
-        return [_select(item, request.query_params.get("fields")) for item in found]
+        return [params.select(item, request.query_params.get("fields")) for item in found]
+
+    @router.post("/boards/{id}/lists")
+    async def board_list_create(request: Request) -> Any:
+        board = params.board(emulator.store, request.path_params["id"])
+        return create_list(emulator.store, board["id"], await params.write_params(request), emulator.now())
 
     @router.get("/boards/{id}/labels")
     async def board_labels(request: Request) -> Any:
         store = emulator.store
-        _board(store, request.path_params["id"])
-        limit = _number(request.query_params.get("limit"), LABELS_DEFAULT_LIMIT, 0, 1000, "limit")
-        labels = sorted(store.labels.values(), key=lambda label: (label["name"] or "", label["id"]))
-        return [_select(label, request.query_params.get("fields")) for label in labels[:limit]]
+        board = params.board(store, request.path_params["id"])
+        limit = params.number(request.query_params.get("limit"), LABELS_DEFAULT_LIMIT, 0, 1000, "limit")
+        labels = sorted(store.on_board(store.labels, board["id"]), key=lambda x: (x["name"] or "", x["id"]))
+        return [params.select(label, request.query_params.get("fields")) for label in labels[:limit]]
 
     @router.post("/boards/{id}/labels")
     async def board_label_create(request: Request) -> Any:
-        _board(emulator.store, request.path_params["id"])
-        return create_label(emulator.store, await _params(request), emulator.now())
+        board = params.board(emulator.store, request.path_params["id"])
+        return create_label(emulator.store, board["id"], await params.write_params(request), emulator.now())
 
     @router.get("/boards/{id}/members")
     async def board_members(request: Request) -> Any:
         store = emulator.store
-        _board(store, request.path_params["id"])
-        return [{name: member[name] for name in MEMBER_FIELDS} for member in store.members.values()]
+        board = params.board(store, request.path_params["id"])
+        members = (store.members[member_id] for member_id in board["idMembers"])
+        return [{name: member[name] for name in MEMBER_FIELDS} for member in members]
 
 
 def _board_content_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
@@ -75,83 +83,51 @@ def _board_content_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
     @router.get("/boards/{boardId}/actions")
     async def board_actions(request: Request) -> Any:
         store = emulator.store
-        _board(store, request.path_params["boardId"])
+        board = params.board(store, request.path_params["boardId"])
         query = request.query_params
-        limit = _number(query.get("limit"), ACTIONS_DEFAULT_LIMIT, 0, ACTIONS_MAX_LIMIT, "limit")
-        page = _number(query.get("page"), 0, 0, ACTIONS_MAX_LIMIT, "page")
+        limit = params.number(query.get("limit"), ACTIONS_DEFAULT_LIMIT, 0, ACTIONS_MAX_LIMIT, "limit")
+        page = params.number(query.get("page"), 0, 0, ACTIONS_MAX_LIMIT, "page")
         if page * limit >= ACTIONS_MAX_LIMIT and page:  # "Page * limit must be less than 1000"
             raise ApiError(400, "invalid value for page")
-        found = _actions(store, query.get("filter", "all"), query.get("since"), query.get("before"))
+        kinds, since, before = query.get("filter", "all"), query.get("since"), query.get("before")
+        found = _actions(store, board["id"], kinds, since, before)
         with_creator = query.get("memberCreator", "true") != "false"
         chosen = found[page * limit : (page + 1) * limit]
-        rendered = (store.render_action(action, with_creator=with_creator) for action in chosen)
-        return [_select(action, query.get("fields"), keep=("memberCreator",)) for action in rendered]
+        rendered = (shapes.action(store, action, with_creator=with_creator) for action in chosen)
+        return [params.select(action, query.get("fields"), keep=("memberCreator",)) for action in rendered]
 
 
-def _card_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
-    @router.get("/cards/{id}")
-    async def card_get(request: Request) -> Any:
-        store = emulator.store
-        card = _card(store, request.path_params["id"])
-        query = request.query_params
-        body = _select(store.render_card(card), query.get("fields"))
-        if query.get("list") == "true":
-            body["list"] = dict(store.lists[card["idList"]])
-        if query.get("members") == "true":
-            fields = query.get("member_fields", ",".join(MEMBER_FIELDS))
-            members = (store.members[member_id] for member_id in card["idMembers"])
-            body["members"] = [_select(member, fields) for member in members]
-        return body
+def _list_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
+    @router.post("/lists")
+    async def list_create(request: Request) -> Any:
+        values = await params.write_params(request)
+        board_id = values.get("idBoard")
+        if not isinstance(board_id, str) or emulator.store.find_board(board_id) is None:
+            raise ApiError(400, "invalid value for idBoard")
+        board = params.board(emulator.store, board_id)
+        return create_list(emulator.store, board["id"], values, emulator.now())
 
-    @router.post("/cards")
-    async def card_create(request: Request) -> Any:
-        card = create_card(emulator.store, await _params(request), emulator.now())
-        return emulator.store.render_card(card)
+    @router.get("/lists/{id}")
+    async def list_get(request: Request) -> Any:
+        item = params.one(emulator.store.lists, request.path_params["id"])
+        return params.select(item, request.query_params.get("fields"))
 
-    @router.put("/cards/{id}")
-    async def card_update(request: Request) -> Any:
-        card = _card(emulator.store, request.path_params["id"])
-        update_card(emulator.store, card, await _params(request), emulator.now())
-        return emulator.store.render_card(card)
-
-    @router.delete("/cards/{id}")
-    async def card_delete(request: Request) -> Any:
-        card = _card(emulator.store, request.path_params["id"])
-        delete_card(emulator.store, card, emulator.now())
-        return JSONResponse({"limits": {}})
+    @router.put("/lists/{id}")
+    async def list_update(request: Request) -> Any:
+        item = params.one(emulator.store.lists, request.path_params["id"])
+        return update_list(emulator.store, item, await params.write_params(request), emulator.now())
 
 
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def _board(store: TrelloStore, board_id: str) -> Json:
-    if not (is_object_id(board_id) or _is_short_link(board_id)):
-        raise ApiError(400, "invalid id")
-    if board_id.lower() != store.board["id"] and board_id != store.board["shortLink"]:
-        raise ApiError(404)
-    return store.board
-
-
-def _card(store: TrelloStore, card_id: str) -> Json:
-    if not (is_object_id(card_id) or _is_short_link(card_id)):
-        raise ApiError(400, "invalid id")
-    card = store.find_card(card_id.lower() if is_object_id(card_id) else card_id)
-    if card is None:
-        raise ApiError(404)
-    return card
-
-
-def _is_short_link(value: str) -> bool:
-    return len(value) == 8 and value.isalnum()
-
-
 def _board_cards(store: TrelloStore, request: Request, wanted: str) -> list[Json]:
-    _board(store, request.path_params["id"])
-    _choice(wanted, CARD_FILTERS, "filter")
+    board = params.board(store, request.path_params["id"])
+    params.choice(wanted, CARD_FILTERS, "filter")
     order = {list_id: item["pos"] for list_id, item in store.lists.items()}
-    cards = sorted(store.cards.values(), key=lambda card: (order[card["idList"]], card["pos"]))
+    cards = sorted(store.on_board(store.cards, board["id"]), key=lambda c: (order[c["idList"]], c["pos"]))
     found = [card for card in cards if _card_matches(store, card, wanted)]
-    return [_select(store.render_card(card), request.query_params.get("fields")) for card in found]
+    return [card_routes.card_body(store, card, request.query_params) for card in found]
 
 
 def _card_matches(store: TrelloStore, card: Json, wanted: str) -> bool:
@@ -171,14 +147,17 @@ def _status_matches(closed: bool, wanted: str) -> bool:
     return {"all": True, "none": False, "open": not closed, "closed": closed}[wanted]
 
 
-def _actions(store: TrelloStore, kinds: str, since: str | None, before: str | None) -> list[Json]:
-    """Matching actions, newest first."""
+def _actions(
+    store: TrelloStore, board_id: str, kinds: str, since: str | None, before: str | None
+) -> list[Json]:
+    """The board's matching actions, newest first."""
     types = None if kinds == "all" else set(kinds.split(","))
     after_point, before_point = _point(since, "since"), _point(before, "before")
     return [
         action
         for action in reversed(store.actions)
-        if (types is None or action["type"] in types)
+        if action["data"]["board"]["id"] == board_id
+        and (types is None or action["type"] in types)
         and (after_point is None or _compare(action, after_point) > 0)
         and (before_point is None or _compare(action, before_point) < 0)
     ]
@@ -199,44 +178,3 @@ def _point(value: str | None, name: str) -> tuple[str, Any] | None:
 def _compare(action: Json, point: tuple[str, Any]) -> int:
     mine = action["id"] if point[0] == "id" else parse_time(action["date"])
     return (mine > point[1]) - (mine < point[1])
-
-
-def _select(item: Json, fields: str | None, keep: Iterable[str] = ()) -> Json:
-    """`fields=all` or a comma-separated list; `id` always comes back."""
-    if fields is None or fields == "all":
-        return dict(item)
-    names = {"id", *keep, *(name.strip() for name in fields.split(","))}
-    return {name: value for name, value in item.items() if name in names}
-
-
-def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
-    if value not in allowed:
-        raise ApiError(400, f"invalid value for {name}")
-    return value
-
-
-def _number(value: str | None, default: int, low: int, high: int, name: str) -> int:
-    if value is None:
-        return default
-    try:
-        number = int(float(value))
-    except ValueError:
-        raise ApiError(400, f"invalid value for {name}") from None
-    if not low <= number <= high:
-        raise ApiError(400, f"invalid value for {name}")
-    return number
-
-
-async def _params(request: Request) -> dict[str, Any]:
-    """Write parameters from the query string, then a JSON or form body (body wins)."""
-    params: dict[str, Any] = dict(request.query_params)
-    content_type = request.headers.get("content-type", "")
-    if "json" in content_type and await request.body():
-        body = await request.json()
-        if not isinstance(body, dict):
-            raise ApiError(400, "invalid request")
-        params.update(body)
-    elif "form" in content_type:
-        # Parsed by hand: Starlette's form parser needs python-multipart, which the hub does not ship.
-        params.update(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-    return {name: value for name, value in params.items() if name not in ("key", "token")}

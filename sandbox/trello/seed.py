@@ -1,22 +1,27 @@
-"""The demo business as a Trello board, deterministically.
+"""The sandbox's businesses as Trello boards, deterministically.
 
-One board (the workspace's board id, "Bright Path Coaching") with the lists in `LISTS` order, the
-project and extra labels, the people with a Trello username as members, and one card per task that is
-on Trello. Card ids carry the task's creation time, as Trello ids do; the rest of every id is a hash
-of the business key. The action log tells the board's story: a createCard per card when it was
-created, an updateCard move into its list for every card past the Backlog, and an updateCard
-closing each archived card, so that `actions?since=` works from the first request.
+Per business: its board (the workspace's board id, named after the business) with the lists in
+`LISTS` order, the project and extra labels, the people with a Trello username as members, and one
+card per task that is on Trello; and a second, empty board of the same team ("… — Someday", lists
+Ideas, Someday, Parked) that cards can be moved to. Card ids carry the task's creation time, as
+Trello ids do; the rest of every id is a hash of the business key. The action log tells the boards'
+story, all businesses' in one time order: a createCard per card when it was created, an updateCard
+move into its list for every card past the Backlog, and an updateCard closing each archived card, so
+that `actions?since=` works from the first request.
+
+The sandbox token belongs to the first business's OBM: she is a member of every board, as an OBM who
+runs several clients' boards is.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sandbox.business import LISTS, BizTask, Business
 from sandbox.trello.store import Json, TrelloStore, id_time, object_id, short_link, trello_time
 
-BOARD_NAME = "Bright Path Coaching"
 LABEL_COLORS = {
     "Client": "green",
     "Marketing": "orange",
@@ -26,30 +31,65 @@ LABEL_COLORS = {
     "Finance": "yellow",
     "Waiting on client": "blue",
 }
+SOMEDAY_LISTS = ("Ideas", "Someday", "Parked")
 POS_STEP = 65536.0
+History = list[tuple[datetime, str, int, BizTask, str]]  # (moment, task key, kind, task, card id)
 
 
-def seed_store(business: Business) -> TrelloStore:
-    workspace = business.workspace
-    assert workspace.trello is not None, "the demo business has a Trello board"
-    board_id = workspace.trello.board_id
-    store = TrelloStore(board={"id": board_id, "name": BOARD_NAME, "shortLink": short_link(board_id)})
-    _lists_labels_members(store, business)
-    usernames = {person.email: person.trello_username for person in business.people}
-    tasks = [task for task in business.tasks if task.on_trello]
-    for index, task in enumerate(tasks):
-        card = _card(store, task, index, usernames)
-        store.cards[card["id"]] = card
-    _history(store, tasks, business.now)
+def seed_store(businesses: Business | Sequence[Business]) -> TrelloStore:
+    chosen = (businesses,) if isinstance(businesses, Business) else tuple(businesses)
+    store = TrelloStore()
+    history: History = []
+    for business in chosen:
+        board_id = _board(store, business)
+        _someday_board(store, business, board_id)
+        history += _cards(store, business, board_id)
+    for board in store.boards.values():
+        if store.operator not in board["idMembers"]:
+            board["idMembers"].append(store.operator)
+    _replay(store, history)
     return store
 
 
-def _lists_labels_members(store: TrelloStore, business: Business) -> None:
-    """The board's furniture, with ids made at the board's own creation time."""
-    board_id = store.board["id"]
+def _board(store: TrelloStore, business: Business) -> str:
+    workspace = business.workspace
+    assert workspace.trello is not None, "every sandbox business has a Trello board"
+    board_id = workspace.trello.board_id
+    store.boards[board_id] = {
+        "id": board_id,
+        "name": workspace.name,
+        "shortLink": short_link(board_id),
+        "idMembers": _members(store, business, id_time(board_id)),
+    }
+    _lists(store, business, board_id, LISTS, "list")
     born = id_time(board_id)
-    for index, name in enumerate(LISTS):
-        list_id = object_id(born, f"list:{name}")
+    for name in business.labels:
+        label_id = object_id(born, business.scoped(f"label:{name}"))
+        store.labels[label_id] = {
+            "id": label_id,
+            "idBoard": board_id,
+            "name": name,
+            "color": LABEL_COLORS.get(name),
+        }
+    return board_id
+
+
+def _someday_board(store: TrelloStore, business: Business, main_board: str) -> None:
+    born = id_time(main_board) + timedelta(days=1)
+    board_id = object_id(born, business.scoped("board:someday"))
+    store.boards[board_id] = {
+        "id": board_id,
+        "name": f"{business.workspace.name} — Someday",
+        "shortLink": short_link(board_id),
+        "idMembers": list(store.boards[main_board]["idMembers"]),
+    }
+    _lists(store, business, board_id, SOMEDAY_LISTS, "someday-list")
+
+
+def _lists(store: TrelloStore, business: Business, board_id: str, names: Sequence[str], kind: str) -> None:
+    born = id_time(board_id)
+    for index, name in enumerate(names):
+        list_id = object_id(born, business.scoped(f"{kind}:{name}"))
         store.lists[list_id] = {
             "id": list_id,
             "name": name,
@@ -60,18 +100,15 @@ def _lists_labels_members(store: TrelloStore, business: Business) -> None:
             "subscribed": False,
             "softLimit": None,
         }
-    for name in business.labels:
-        label_id = object_id(born, f"label:{name}")
-        store.labels[label_id] = {
-            "id": label_id,
-            "idBoard": board_id,
-            "name": name,
-            "color": LABEL_COLORS.get(name),
-        }
+
+
+def _members(store: TrelloStore, business: Business, born: datetime) -> list[str]:
+    """The people with a Trello username, as members made at the board's creation time."""
+    member_ids = []
     for person in business.people:
         if not person.trello_username:
             continue
-        member_id = object_id(born, f"member:{person.trello_username}")
+        member_id = object_id(born, business.scoped(f"member:{person.trello_username}"))
         initials = "".join(part[0] for part in person.name.split()).upper()
         store.members[member_id] = {
             "id": member_id,
@@ -79,22 +116,39 @@ def _lists_labels_members(store: TrelloStore, business: Business) -> None:
             "username": person.trello_username,
             "initials": initials,
         }
-        if person.role == "obm":  # the OBM runs the board; the sandbox token is hers
+        member_ids.append(member_id)
+        if person.role == "obm" and not store.operator:  # the sandbox token is the first OBM's
             store.operator = member_id
+    return member_ids
 
 
-def _card(store: TrelloStore, task: BizTask, index: int, usernames: dict[str, str | None]) -> Json:
+def _cards(store: TrelloStore, business: Business, board_id: str) -> History:
+    usernames = {person.email: person.trello_username for person in business.people}
+    tasks = [task for task in business.tasks if task.on_trello]
+    history: History = []
+    for index, task in enumerate(tasks):
+        card = _card(store, board_id, task, index, usernames)
+        store.cards[card["id"]] = card
+        history += _story(task, card["id"], business.now)
+    return history
+
+
+def _card(
+    store: TrelloStore, board_id: str, task: BizTask, index: int, usernames: dict[str, str | None]
+) -> Json:
     card_id = object_id(task.created, f"card:{task.key}")
-    list_id = _by_name(store.lists, task.list_name)
+    list_id = _by_name(store, board_id, store.lists, task.list_name)
     position = sum(1 for c in store.cards.values() if c["idList"] == list_id)
-    by_username = {member["username"]: member_id for member_id, member in store.members.items()}
+    board_members = store.boards[board_id]["idMembers"]
+    by_username = {store.members[m]["username"]: m for m in board_members}
     return {
         "id": card_id,
         "name": task.title,
         "desc": task.description,
         "closed": task.archived,
+        "idBoard": board_id,
         "idList": list_id,
-        "idLabels": [_by_name(store.labels, label) for label in task.labels],
+        "idLabels": [_by_name(store, board_id, store.labels, label) for label in task.labels],
         "idMembers": [by_username[usernames[email]] for email in task.assignees if usernames.get(email)],
         "due": trello_time(task.due) if task.due is not None else None,
         "dueComplete": task.done,
@@ -103,25 +157,31 @@ def _card(store: TrelloStore, task: BizTask, index: int, usernames: dict[str, st
         "pos": POS_STEP * (position + 1),
         "idShort": index + 1,
         "shortLink": short_link(card_id),
+        "idChecklists": [],
+        "attachments": [],
+        "comments": 0,
     }
 
 
-def _history(store: TrelloStore, tasks: list[BizTask], now: datetime) -> None:
-    """Replay the board's life in time order, as actions."""
-    events: list[tuple[datetime, str, int, BizTask]] = []
-    for task in tasks:
-        events.append((task.created, task.key, 0, task))
-        moved = _moment(task, now, days=1 + _spread(task.key, 5))
-        if task.list_name != LISTS[0]:
-            events.append((moved, task.key, 1, task))
-        if task.archived:
-            events.append((_moment(task, now, days=7 + _spread(task.key, 5)), task.key, 2, task))
-    for moment, _, kind, task in sorted(events, key=lambda event: event[:3]):
-        card = store.cards[object_id(task.created, f"card:{task.key}")]
+def _story(task: BizTask, card_id: str, now: datetime) -> History:
+    """The card's life as (moment, key, kind) events: created, moved into its list, archived."""
+    events = [(task.created, task.key, 0, task, card_id)]
+    if task.list_name != LISTS[0]:
+        events.append((_moment(task, now, days=1 + _spread(task.key, 5)), task.key, 1, task, card_id))
+    if task.archived:
+        events.append((_moment(task, now, days=7 + _spread(task.key, 5)), task.key, 2, task, card_id))
+    return events
+
+
+def _replay(store: TrelloStore, history: History) -> None:
+    """Every board's story in one time order, as actions."""
+    for moment, _, kind, task, card_id in sorted(history, key=lambda event: event[:3]):
+        card = store.cards[card_id]
         if kind == 0:
             store.record("createCard", moment, {"list": store.list_ref(card["idList"])}, card=card)
         elif kind == 1:
-            before = _by_name(store.lists, LISTS[LISTS.index(task.list_name) - 1])
+            previous = LISTS[LISTS.index(task.list_name) - 1]
+            before = _by_name(store, card["idBoard"], store.lists, previous)
             store.record(
                 "updateCard", moment, store.move_data(before, card["idList"]), card=card, shown=("idList",)
             )
@@ -138,5 +198,5 @@ def _spread(key: str, size: int) -> int:
     return int(hashlib.sha256(key.encode()).hexdigest(), 16) % size
 
 
-def _by_name(objects: dict[str, Json], name: str) -> str:
-    return next(key for key, item in objects.items() if item["name"] == name)
+def _by_name(store: TrelloStore, board_id: str, objects: dict[str, Json], name: str) -> str:
+    return next(key for key, item in objects.items() if item["name"] == name and item["idBoard"] == board_id)

@@ -1,10 +1,12 @@
-"""The Trello emulator's state: one board, its lists, labels, members, cards and action log.
+"""The Trello emulator's state: boards, their lists, labels, members and cards, checklists, and one
+action log.
 
 Ids are 24-hex ObjectIds whose first four bytes are the creation time, as Trello's are; that is what
 lets `since`/`before` take an id. Ids made at run time end with a counter, so two made in the same
-second still sort in creation order. Writes record the action Trello records (createCard, updateCard
-with `data.old`, add/removeMemberToCard, add/removeLabelToCard, deleteCard) and move the card's
-`dateLastActivity`. Everything here is plain JSON, for `dump()`/`load()`.
+second still sort in creation order. Every write records the action Trello records for it (see
+writes.py, moves.py, activity.py) and moves the card's `dateLastActivity`. Lists, labels and cards
+name their board (`idBoard`); an action names its board in `data.board`, and a board's log is the
+actions that name it. Everything here is plain JSON, for `dump()`/`load()`.
 """
 
 from __future__ import annotations
@@ -52,12 +54,13 @@ def short_link(salt: str) -> str:
 
 @dataclass
 class TrelloStore:
-    board: Json
+    boards: dict[str, Json] = field(default_factory=dict)  # with `idMembers`: who is on the board
     lists: dict[str, Json] = field(default_factory=dict)
     labels: dict[str, Json] = field(default_factory=dict)
     members: dict[str, Json] = field(default_factory=dict)
-    cards: dict[str, Json] = field(default_factory=dict)
-    actions: list[Json] = field(default_factory=list)  # oldest first
+    cards: dict[str, Json] = field(default_factory=dict)  # with `attachments`, `comments`
+    checklists: dict[str, Json] = field(default_factory=dict)  # with their `checkItems`
+    actions: list[Json] = field(default_factory=list)  # oldest first, every board's
     operator: str = ""  # the member the sandbox token belongs to
     sequence: int = 0
 
@@ -66,7 +69,7 @@ class TrelloStore:
 
     @classmethod
     def load(cls, data: Json) -> TrelloStore:
-        return cls(**data)
+        return cls(**_upgraded(data))
 
     # -- ids and actions ---------------------------------------------------------------------
 
@@ -75,20 +78,28 @@ class TrelloStore:
         return f"{int(moment.timestamp()):08x}{_MACHINE}{self.sequence % 0x1000000:06x}"
 
     def record(
-        self, kind: str, now: datetime, data: Json, *, card: Json | None = None, shown: tuple[str, ...] = ()
+        self,
+        kind: str,
+        now: datetime,
+        data: Json,
+        *,
+        card: Json | None = None,
+        shown: tuple[str, ...] = (),
+        board_id: str | None = None,
     ) -> Json:
-        """Append an action (about `card`, showing its `shown` fields) and touch the card. The log's
-        time never goes back, so it stays in id order."""
+        """Append an action on `board_id` (default: the card's board) about `card`, showing its
+        `shown` fields, and touch the card. The log's time never goes back, so it stays in id order."""
         latest = parse_time(self.actions[-1]["date"]) if self.actions else now
         moment = max(now, latest)
         if card is not None:
             data = {"card": self.card_ref(card, *shown), **data}
+        board = board_id or (card["idBoard"] if card is not None else "")
         action = {
             "id": self.new_id(moment),
             "idMemberCreator": self.operator,
             "type": kind,
             "date": trello_time(moment),
-            "data": {**data, "board": self.board_ref()},
+            "data": {**data, "board": self.board_ref(board)},
             "appCreator": None,
             "limits": {},
         }
@@ -97,8 +108,9 @@ class TrelloStore:
             card["dateLastActivity"] = action["date"]
         return action
 
-    def board_ref(self) -> Json:
-        return {"id": self.board["id"], "name": self.board["name"], "shortLink": self.board["shortLink"]}
+    def board_ref(self, board_id: str) -> Json:
+        board = self.boards[board_id]
+        return {"id": board["id"], "name": board["name"], "shortLink": board["shortLink"]}
 
     def card_ref(self, card: Json, *fields: str) -> Json:
         ref = {
@@ -122,11 +134,21 @@ class TrelloStore:
 
     # -- lookups -----------------------------------------------------------------------------
 
+    def find_board(self, board_id: str) -> Json | None:
+        """By id or by short link, as Trello accepts both."""
+        return self.boards.get(board_id.lower()) or next(
+            (board for board in self.boards.values() if board["shortLink"] == board_id), None
+        )
+
     def find_card(self, card_id: str) -> Json | None:
         """By id or by short link, as Trello accepts both."""
         return self.cards.get(card_id) or next(
             (card for card in self.cards.values() if card["shortLink"] == card_id), None
         )
+
+    def on_board(self, objects: dict[str, Json], board_id: str) -> list[Json]:
+        """The lists, labels or cards of one board."""
+        return [item for item in objects.values() if item["idBoard"] == board_id]
 
     def next_pos(self, list_id: str, where: object) -> float:
         positions = [c["pos"] for c in self.cards.values() if c["idList"] == list_id and not c["closed"]]
@@ -136,80 +158,18 @@ class TrelloStore:
             return float(where)
         return max(positions, default=0.0) + 65536.0
 
-    # -- rendering ---------------------------------------------------------------------------
-
-    def render_card(self, card: Json) -> Json:
-        """The card as `GET /cards/{id}` returns it (every default field)."""
-        labels = [self.labels[label_id] for label_id in card["idLabels"]]
-        slug = re.sub(r"[^a-z0-9]+", "-", card["name"].lower()).strip("-")
-        return {
-            "id": card["id"],
-            "badges": _badges(card),
-            "checkItemStates": [],
-            "closed": card["closed"],
-            "dueComplete": card["dueComplete"],
-            "dateLastActivity": card["dateLastActivity"],
-            "desc": card["desc"],
-            "descData": {"emoji": {}},
-            "due": card["due"],
-            "dueReminder": None,
-            "email": None,
-            "idBoard": self.board["id"],
-            "idChecklists": [],
-            "idList": card["idList"],
-            "idMembers": list(card["idMembers"]),
-            "idMembersVoted": [],
-            "idShort": card["idShort"],
-            "idAttachmentCover": None,
-            "labels": [dict(label) for label in labels],
-            "idLabels": list(card["idLabels"]),
-            "manualCoverAttachment": False,
-            "name": card["name"],
-            "pos": card["pos"],
-            "shortLink": card["shortLink"],
-            "shortUrl": f"https://trello.com/c/{card['shortLink']}",
-            "start": card.get("start"),
-            "subscribed": False,
-            "url": f"https://trello.com/c/{card['shortLink']}/{card['idShort']}-{slug}",
-            "cover": {"idAttachment": None, "color": None, "idUploadedBackground": None, "size": "normal"},
-            "isTemplate": False,
-            "cardRole": None,
-        }
-
-    def render_action(self, action: Json, *, with_creator: bool) -> Json:
-        if not with_creator:
-            return dict(action)
-        member = self.members.get(action["idMemberCreator"], {})
-        creator = {
-            "id": action["idMemberCreator"],
-            "activityBlocked": False,
-            "avatarHash": None,
-            "avatarUrl": None,
-            "fullName": member.get("fullName"),
-            "idMemberReferrer": None,
-            "initials": member.get("initials"),
-            "nonPublic": {},
-            "nonPublicAvailable": True,
-            "username": member.get("username"),
-        }
-        return {**action, "memberCreator": creator}
+    def next_id_short(self, board_id: str) -> int:
+        """Card numbers count per board ("the short numeric identifier for the card within its board")."""
+        return max((c["idShort"] for c in self.cards.values() if c["idBoard"] == board_id), default=0) + 1
 
 
-def _badges(card: Json) -> Json:
-    return {
-        "attachmentsByType": {"trello": {"board": 0, "card": 0}},
-        "location": False,
-        "votes": 0,
-        "viewingMemberVoted": False,
-        "subscribed": False,
-        "fogbugz": "",
-        "checkItems": 0,
-        "checkItemsChecked": 0,
-        "checkItemsEarliestDue": None,
-        "comments": 0,
-        "attachments": 0,
-        "description": bool(card["desc"]),
-        "due": card["due"],
-        "dueComplete": card["dueComplete"],
-        "start": card.get("start"),
-    }
+def _upgraded(data: Json) -> Json:
+    """State saved before boards were plural (one `board`, no `idBoard` on lists, labels, cards)."""
+    if "board" not in data:
+        return data
+    data = dict(data)
+    board = {**data.pop("board"), "idMembers": list(data.get("members", {}))}
+    for kind in ("lists", "labels", "cards"):
+        for item in data.get(kind, {}).values():
+            item.setdefault("idBoard", board["id"])
+    return {**data, "boards": {board["id"]: board}}

@@ -1,8 +1,13 @@
-"""Card and label writes on the emulated board, with the actions Trello records for each.
+"""Card and label writes on the emulated boards, with the actions Trello records for each.
 
 Parameters arrive as Trello takes them: in the query string, a JSON body or a form body; id lists as
 arrays or comma-separated strings; booleans as JSON or "true"/"false". A value Trello would refuse is
-a 400 with its plain-text `invalid value for <name>`.
+a 400 with its plain-text `invalid value for <name>`. Ids are checked against the card's board: a
+list, label or member of another board is refused, as Trello scopes them to their board.
+
+`updateCard` actions carry `data.old` with the field's previous value and the new one in `data.card`
+(the object-definitions page's example: `"card": {..., "due": new}, "old": {"due": old}`), one action
+per changed field: https://developer.atlassian.com/cloud/trello/guides/rest-api/object-definitions/
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from sandbox.emulator import ApiError
+from sandbox.trello import moves
 from sandbox.trello.store import Json, TrelloStore, parse_time, short_link, trello_time
 
 COLORS = ("yellow", "purple", "blue", "red", "green", "orange", "black", "sky", "pink", "lime")
@@ -21,34 +27,47 @@ _SIMPLE_FIELDS = ("name", "desc", "closed", "due", "dueComplete", "pos")
 
 
 def create_card(store: TrelloStore, params: Mapping[str, Any], now: datetime) -> Json:
-    values = _card_values(store, params)
-    if "idList" not in values:
+    """`POST /cards`: a new card, or with `idCardSource` a copy of one (a copyCard action)."""
+    list_id = params.get("idList")
+    if not isinstance(list_id, str) or list_id not in store.lists:
         raise ApiError(400, "invalid value for idList")
+    board_id = store.lists[list_id]["idBoard"]
+    if "idCardSource" in params:
+        return moves.copy_card(store, params, list_id, now)
+    values = card_values(store, params, board_id)
     card_id = store.new_id(now)
     card = {
         "id": card_id,
         "name": values.get("name", ""),
         "desc": values.get("desc", ""),
         "closed": False,
-        "idList": values["idList"],
+        "idBoard": board_id,
+        "idList": list_id,
         "idLabels": values.get("idLabels", []),
         "idMembers": values.get("idMembers", []),
         "due": values.get("due"),
         "dueComplete": values.get("dueComplete", False),
         "start": None,
         "dateLastActivity": trello_time(now),
-        "pos": store.next_pos(values["idList"], values.get("pos", "bottom")),
-        "idShort": max((c["idShort"] for c in store.cards.values()), default=0) + 1,
+        "pos": store.next_pos(list_id, values.get("pos", "bottom")),
+        "idShort": store.next_id_short(board_id),
         "shortLink": short_link(card_id),
+        "idChecklists": [],
+        "attachments": [],
+        "comments": 0,
     }
     store.cards[card_id] = card
-    store.record("createCard", now, {"list": store.list_ref(card["idList"])}, card=card)
+    store.record("createCard", now, {"list": store.list_ref(list_id)}, card=card)
     return card
 
 
 def update_card(store: TrelloStore, card: Json, params: Mapping[str, Any], now: datetime) -> Json:
-    """Apply the changes; each field that really changed is one action, as on Trello."""
-    values = _card_values(store, params)
+    """Apply the changes; each field that really changed is one action, as on Trello. With `idBoard`
+    the card first moves to that board (moveCardFromBoard, moveCardToBoard), then takes the rest."""
+    board_id = moves.target_board(store, card, params)
+    values = card_values(store, params, board_id)  # all checked before anything changes
+    if board_id != card["idBoard"]:
+        moves.move_to_board(store, card, board_id, values.pop("idList", None), now)
     if "pos" in values:
         values["pos"] = store.next_pos(values.get("idList", card["idList"]), values["pos"])
     for name in _SIMPLE_FIELDS:
@@ -65,11 +84,14 @@ def update_card(store: TrelloStore, card: Json, params: Mapping[str, Any], now: 
 
 def delete_card(store: TrelloStore, card: Json, now: datetime) -> None:
     del store.cards[card["id"]]
+    for checklist_id in card.get("idChecklists", []):
+        store.checklists.pop(checklist_id, None)
     ref = {"id": card["id"], "idShort": card["idShort"], "shortLink": card["shortLink"]}
-    store.record("deleteCard", now, {"card": ref, "list": store.list_ref(card["idList"])})
+    data = {"card": ref, "list": store.list_ref(card["idList"])}
+    store.record("deleteCard", now, data, board_id=card["idBoard"])
 
 
-def create_label(store: TrelloStore, params: Mapping[str, Any], now: datetime) -> Json:
+def create_label(store: TrelloStore, board_id: str, params: Mapping[str, Any], now: datetime) -> Json:
     name, color = params.get("name"), params.get("color")
     if not isinstance(name, str):
         raise ApiError(400, "invalid value for name")
@@ -77,9 +99,10 @@ def create_label(store: TrelloStore, params: Mapping[str, Any], now: datetime) -
         color = None
     if color is not None and color not in COLORS:
         raise ApiError(400, "invalid value for color")
-    label = {"id": store.new_id(now), "idBoard": store.board["id"], "name": name, "color": color}
+    label = {"id": store.new_id(now), "idBoard": board_id, "name": name, "color": color}
     store.labels[label["id"]] = label
-    store.record("createLabel", now, {"label": {"id": label["id"], "name": name, "color": color}})
+    data = {"label": {"id": label["id"], "name": name, "color": color}}
+    store.record("createLabel", now, data, board_id=board_id)
     return label
 
 
@@ -112,29 +135,30 @@ def _update_labels(store: TrelloStore, card: Json, wanted: list[str] | None, now
 # -- parameters ------------------------------------------------------------------------------------
 
 
-def _card_values(store: TrelloStore, params: Mapping[str, Any]) -> Json:
+def card_values(store: TrelloStore, params: Mapping[str, Any], board_id: str) -> Json:
     """The card fields among `params`, coerced and checked against the board."""
+    board = store.boards[board_id]
     coercers: dict[str, Callable[[object, str], object]] = {
-        "name": _text,
-        "desc": _text,
-        "closed": _flag,
-        "dueComplete": _flag,
+        "name": text,
+        "desc": text,
+        "closed": flag,
+        "dueComplete": flag,
         "due": _due,
-        "pos": _pos,
-        "idList": partial(_one_id, known=store.lists),
-        "idLabels": partial(_ids, known=store.labels),
-        "idMembers": partial(_ids, known=store.members),
+        "pos": position,
+        "idList": partial(_one_id, known={item["id"] for item in store.on_board(store.lists, board_id)}),
+        "idLabels": partial(_ids, known={item["id"] for item in store.on_board(store.labels, board_id)}),
+        "idMembers": partial(_ids, known=set(board["idMembers"])),
     }
     return {name: coerce(params[name], name) for name, coerce in coercers.items() if name in params}
 
 
-def _text(value: object, name: str) -> str:
+def text(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise ApiError(400, f"invalid value for {name}")
     return value
 
 
-def _flag(value: object, name: str) -> bool:
+def flag(value: object, name: str) -> bool:
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
@@ -151,7 +175,7 @@ def _due(value: object, name: str) -> str | None:
         raise ApiError(400, f"invalid value for {name}") from None
 
 
-def _pos(value: object, name: str) -> object:
+def position(value: object, name: str) -> object:
     if value in ("top", "bottom") or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return value
     try:
@@ -160,13 +184,13 @@ def _pos(value: object, name: str) -> object:
         raise ApiError(400, f"invalid value for {name}") from None
 
 
-def _one_id(value: object, name: str, *, known: Mapping[str, Json]) -> str:
+def _one_id(value: object, name: str, *, known: set[str]) -> str:
     if not isinstance(value, str) or value not in known:
         raise ApiError(400, f"invalid value for {name}")
     return value
 
 
-def _ids(value: object, name: str, *, known: Mapping[str, Json]) -> list[str]:
+def _ids(value: object, name: str, *, known: set[str]) -> list[str]:
     if isinstance(value, str):
         ids = [part.strip() for part in value.split(",") if part.strip()]
     elif isinstance(value, list) and all(isinstance(item, str) for item in value):

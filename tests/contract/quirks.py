@@ -35,6 +35,51 @@ SPEC_PATCHES: tuple[tuple[Service, str, Any], ...] = (
     ("trello", "/components/schemas/TrelloList/required", ["id"]),
     ("trello", "/components/schemas/Label/required", ["id"]),
     ("trello", "/components/schemas/Action/required", ["id", "type", "date"]),
+    # `GET /boards/{id}/cards/{filter}` declares only its path parameters but points at "Nested
+    # Resources": it takes the card parameters of `GET /cards/{id}` (fields, attachments,
+    # attachment_fields), as clients use it (`/boards/{id}/cards?attachments=true&attachment_fields=
+    # id,name,url&fields=...` in public code; developer.atlassian.com/cloud/trello/guides/rest-api/
+    # nested-resources/).
+    (
+        "trello",
+        "/paths/~1boards~1{id}~1cards~1{filter}/get/parameters",
+        [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {
+                "name": "filter",
+                "in": "path",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "enum": ["all", "closed", "complete", "incomplete", "none", "open", "visible"],
+                },
+            },
+            {"name": "fields", "in": "query", "schema": {"type": "string"}},
+            {
+                "name": "attachments",
+                "in": "query",
+                "schema": {"oneOf": [{"type": "string", "enum": ["cover"]}, {"type": "boolean"}]},
+            },
+            {"name": "attachment_fields", "in": "query", "schema": {"type": "string"}},
+        ],
+    ),
+    # `POST /cards/{id}/attachments` answers the one attachment it made, not an array (ruby-trello's
+    # cassette can_add_a_file_from_url_on_a_card.yml).
+    (
+        "trello",
+        "/paths/~1cards~1{id}~1attachments/post/responses/200/content/application~1json/schema",
+        {"$ref": "#/components/schemas/Attachment"},
+    ),
+    # Attachment.bytes is a number for an upload (92147 in that cassette) and null for a link; the
+    # spec types it a string. edgeColor is null for a link ("example": null) but points at the Color enum.
+    ("trello", "/components/schemas/Attachment/properties/bytes", {"type": "integer", "nullable": True}),
+    ("trello", "/components/schemas/Attachment/properties/edgeColor", {"type": "string", "nullable": True}),
+    ("trello", "/components/schemas/Attachment/properties/previews/items", {"type": "object"}),
+    ("trello", "/components/schemas/Attachment/required", ["id"]),
+    # CheckItem.pos is a number (16384 in checklist_can_update_the_item_state.yml), typed a string.
+    ("trello", "/components/schemas/CheckItem/properties/pos", {"type": "number"}),
+    # TrelloList.softLimit is null on a list without one (every list in the ruby-trello cassettes).
+    ("trello", "/components/schemas/TrelloList/properties/softLimit", {"type": "string", "nullable": True}),
     # Google: "only the id field is guaranteed" even for cancelled events (Event.status doc);
     # list responses always carry `items`, possibly empty. Skipped when `fields=` is used.
     ("gcal", "/schemas/Event/required", ["id"]),
@@ -111,6 +156,15 @@ RESPONSE_SUPPLEMENTS: dict[tuple[Service, str, str], dict[str, Any]] = {
         "type": "array",
         "items": {"$ref": _TRELLO + "Member"},
     },
+    # The spec names no schema for these; the shapes are the cassettes' (see SPEC_PATCHES above).
+    ("trello", "GET", "/boards/{id}/lists"): {"type": "array", "items": {"$ref": _TRELLO + "TrelloList"}},
+    ("trello", "POST", "/lists"): {"$ref": _TRELLO + "TrelloList"},
+    ("trello", "GET", "/lists/{id}"): {"$ref": _TRELLO + "TrelloList"},
+    ("trello", "PUT", "/lists/{id}"): {"$ref": _TRELLO + "TrelloList"},
+    ("trello", "GET", "/cards/{id}/checklists"): {"type": "array", "items": {"$ref": _TRELLO + "Checklist"}},
+    ("trello", "POST", "/cards/{id}/checklists"): {"$ref": _TRELLO + "Checklist"},
+    ("trello", "POST", "/checklists/{id}/checkItems"): {"$ref": _TRELLO + "CheckItem"},
+    ("trello", "PUT", "/cards/{id}/checkItem/{idCheckItem}"): {"$ref": _TRELLO + "CheckItem"},
     ("notion", "POST", "/v1/data_sources/{data_source_id}/query"): NOTION_LIST,
     ("notion", "POST", "/v1/search"): NOTION_LIST,
     ("notion", "GET", "/v1/users"): NOTION_LIST,

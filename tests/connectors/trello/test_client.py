@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,42 +14,16 @@ from pydantic import SecretStr
 from config.errors import ConfigError
 from config.settings import TrelloSettings
 from connectors.errors import AuthError, BadData, Conflict, NotFound, RateLimited
-from connectors.http import CoreOptions, RetryPolicy
-from connectors.ratelimit import RateLimit, SlidingWindowLimiter
 from connectors.trello import TrelloConnector
 from sandbox.business import load_workspace
 from sync.model import Task
+from tests.connectors.trello.conftest import API, BOARD, CARD_ID, KEY, TOKEN, action, raw
 
-API = "https://api.trello.com/1"
-BOARD = "6650a1f0c0ffee0000b0a4d1"
-CARD_ID = "6712b0c4d2a1f3e4b5c6d704"
-FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-KEY, TOKEN = "a3f9c2e18b7d4c6f9e0a1b2c3d4e5f60", "ATTAa9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1"
 
 
 def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def connector(clock) -> TrelloConnector:
-    settings = TrelloSettings(base_url=API, api_key=SecretStr(KEY), token=SecretStr(TOKEN))
-    options = CoreOptions(
-        limiter=SlidingWindowLimiter(RateLimit(1000, 1.0, "test"), clock=clock, sleep=clock.sleep),
-        sleep=clock.sleep,
-        retry=RetryPolicy(random=lambda: 1.0),
-    )
-    return TrelloConnector.from_settings(settings, load_workspace(), options)
-
-
-def action(action_id: str, kind: str, card_id: str) -> dict[str, Any]:
-    return {
-        "id": action_id,
-        "type": kind,
-        "date": "2026-11-25T09:00:00.000Z",
-        "data": {"card": {"id": card_id}},
-    }
+    return raw(name)
 
 
 @respx.mock

@@ -1,8 +1,8 @@
 """The Trello connector against the sandbox's Trello emulator, over real HTTP.
 
 Request budgets are asserted from the emulator's own log: a snapshot costs 5 requests, an incremental
-read 1 + one per changed card (2 in all past 25 changed cards), an update or a checked archive 2, a
-create 1 (plus 1 per label the board lacks).
+read 1 + one per changed card (2 in all past 25 changed cards), an update or an archive 2, a create 1
+(plus 1 per label the board lacks, and 2 for a peer link: test_e2e_interface.py).
 """
 
 from __future__ import annotations
@@ -90,11 +90,12 @@ def test_update_then_incremental_read_returns_just_that_card(sandbox, connector)
     requests(sandbox)
     changed = remote.item.model_copy(update={"title": "Moved to doing", "status": "In progress"})
     written = connector.update(remote.remote_id, changed, if_version=remote.version)
-    assert written.item == changed and written.version != remote.version
+    assert written.item.content_hash() == changed.content_hash() and written.version != remote.version
+    assert written.item.edited_at > remote.item.edited_at and written.item.refs == remote.item.refs
     assert requests(sandbox) == [("GET", "/cards/{id}"), ("PUT", "/cards/{id}")]
 
     batch = connector.fetch_changes(snapshot.cursor)
-    assert [(r.remote_id, r.item) for r in batch.items] == [(remote.remote_id, changed)]
+    assert [(r.remote_id, r.item) for r in batch.items] == [(remote.remote_id, written.item)]
     assert (batch.full, batch.deleted, batch.skipped) == (False, (), ())
     assert batch.cursor == newest_action(sandbox) != snapshot.cursor
     assert requests(sandbox) == [("GET", "/boards/{boardId}/actions"), ("GET", "/cards/{id}")]
@@ -124,7 +125,9 @@ def test_create_carries_the_link_and_a_fresh_connector_reads_it_back(sandbox, co
         batch = fresh.fetch_changes(cursor)
     (read,) = batch.items
     assert (read.remote_id, read.link_id, read.version) == (created.remote_id, "lnk-e2e-1", created.version)
-    assert read.item == task.model_copy(update={"url": created.url})
+    assert read.item == created.item and read.item.content_hash() == task.content_hash()
+    card = sandbox.emulators["trello"].store.cards[created.remote_id]
+    assert read.item.refs == {f"#{card['idShort']}", card["shortLink"], created.url}
 
 
 def test_create_makes_the_labels_the_board_lacks(sandbox, connector):

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from connectors.errors import BadData
 from connectors.trello.mapping import (
-    BoardIndex,
-    TrelloMapping,
     card_to_remote,
     card_to_task,
     format_due,
@@ -20,36 +16,9 @@ from connectors.trello.mapping import (
     task_to_card,
     with_link,
 )
-from connectors.trello.models import TrelloCard, TrelloCardWrite, TrelloLabel, TrelloList, TrelloMember
-from sandbox.business import load_workspace
 from sync.model import Task
+from tests.connectors.trello.conftest import FIXTURES, apply, card, raw
 from tests.contract.spec import load_spec
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def raw(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def card(name: str) -> TrelloCard:
-    return TrelloCard.model_validate(raw(name))
-
-
-@pytest.fixture(scope="module")
-def board() -> BoardIndex:
-    data = raw("board")
-    return BoardIndex(
-        lists=tuple(TrelloList.model_validate(item) for item in data["lists"]),
-        labels=tuple(TrelloLabel.model_validate(item) for item in data["labels"]),
-        members=tuple(TrelloMember.model_validate(item) for item in data["members"]),
-    )
-
-
-@pytest.fixture(scope="module")
-def mapping() -> TrelloMapping:
-    return TrelloMapping.from_workspace(load_workspace())
-
 
 CARD_FIXTURES = sorted(path.stem for path in FIXTURES.glob("card_*.json"))
 
@@ -118,9 +87,19 @@ def test_card_in_an_archived_list_is_archived(board, mapping):
     assert (task.status, task.archived) == ("Q3 leftovers", True)
 
 
-def test_due_complete_marks_done_outside_the_done_list(board, mapping):
+@pytest.mark.parametrize(("rule", "done"), [("status", False), ("status_or_due_complete", True)])
+def test_a_ticked_due_date_outside_the_done_list_is_done_only_under_its_rule(board, mapping, rule, done):
     completed = card("card_members_labels_due").model_copy(update={"dueComplete": True})
-    assert card_to_task(completed, board, mapping).done is True
+    task = card_to_task(completed, board, replace(mapping, done_rule=rule))
+    assert (task.status, task.done) == ("In progress", done)
+
+
+@pytest.mark.parametrize("rule", ["status", "status_or_due_complete"])
+def test_the_done_list_is_done_under_either_rule_and_the_tick_mirrors_done(board, mapping, rule):
+    unticked = card("card_archived").model_copy(update={"dueComplete": False})
+    assert card_to_task(unticked, board, replace(mapping, done_rule=rule)).done is True
+    task = Task(title="Invoice", status="Done", done=True)
+    assert task_to_card(task, board, replace(mapping, done_rule=rule), link_id=None)["dueComplete"] is True
 
 
 @pytest.mark.parametrize(
@@ -203,26 +182,6 @@ def test_date_only_due_is_the_end_of_the_working_day_in_the_workspace_zone(mappi
     assert format_due(None, mapping.timezone) is None
 
 
-def apply(payload: TrelloCardWrite, board: BoardIndex, card_id: str) -> TrelloCard:
-    """What Trello stores for a payload (ids expanded into label objects), as a card."""
-    label_ids = [label for label in payload["idLabels"].split(",") if label]
-    labels = [label for label in board.labels if label.id in label_ids]
-    return TrelloCard(
-        id=card_id,
-        name=payload["name"],
-        desc=payload["desc"],
-        closed=payload["closed"],
-        idList=payload["idList"],
-        idLabels=label_ids,
-        labels=labels,
-        idMembers=[member for member in payload["idMembers"].split(",") if member],
-        due=payload["due"],
-        dueComplete=payload["dueComplete"],
-        dateLastActivity="2026-11-25T09:30:00.000Z",
-        shortUrl="https://trello.com/c/Rt1pAb2c",
-    )
-
-
 @pytest.mark.parametrize(
     "task",
     [
@@ -249,6 +208,7 @@ def apply(payload: TrelloCardWrite, board: BoardIndex, card_id: str) -> TrelloCa
 def test_round_trip_task_payload_card_task(task, board, mapping):
     payload = task_to_card(task, board, mapping, link_id="lnk-rt")
     remote = card_to_remote(apply(payload, board, "6712b0c4d2a1f3e4b5c6d7ff"), board, mapping)
-    assert remote.item == task
+    about_the_copy = {"refs": frozenset({task.url}), "edited_at": datetime(2026, 11, 25, 9, 30, tzinfo=UTC)}
+    assert remote.item == task.model_copy(update=about_the_copy)
     assert remote.item.content_hash() == task.content_hash()
     assert remote.link_id == "lnk-rt"
