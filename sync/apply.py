@@ -14,19 +14,22 @@ Crash safety, step by step:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
 from sync.actions import Plan, Step, Write
+from sync.agenda import DueMove
 from sync.connector import Connector, Remote
 from sync.errors import ItemError, SyncSafetyError
 from sync.journal import ConflictRecord, WriteRecord, plain
-from sync.model import Record
+from sync.model import Record, Task
+from sync.policy import AGENDA, TASKS
 from sync.state import Link
 from sync.store import Store, journal, links, snapshots
+from sync.views import TaskRecord
 
 T = TypeVar("T", bound=Record)
 
@@ -158,7 +161,7 @@ class _Applier(Generic[T]):
         service that did not detect a duplicate client-chosen id may have made two)."""
         assert step.recover is not None
         connector = self.connectors[step.recover]
-        found = [remote for remote in connector.find_by_link(step.link_id) if not _archived(remote)]
+        found = [remote for remote in connector.find_by_link(step.link_id) if not remote.item.retired]
         if not found:
             return None
         keep, *extra = sorted(found, key=lambda remote: remote.remote_id)
@@ -243,16 +246,17 @@ class _Applier(Generic[T]):
             before = step.current.get(write.side)
             self._log(step, write.side, write.kind, result, write.reason, write.fields, before)
             return
-        archived = step.current.get(write.side)
-        if archived is None:
+        before = step.current.get(write.side)
+        if before is None:
             return
-        if "archived" in type(archived.item).model_fields:
-            item = archived.item.model_copy(update={"archived": True})
-            copy = Remote(archived.remote_id, archived.version, item, archived.link_id, archived.url)
-            snapshots.note_written(connection, self.workspace, write.side, copy, now)
-        else:
-            snapshots.note_archived(connection, self.workspace, write.side, archived.remote_id, now)
-        self._log(step, write.side, "archive", archived, write.reason, frozenset({"archived"}), archived)
+        if "archived" in type(before.item).model_fields:  # a task: kept, archived
+            item = before.item.model_copy(update={"archived": True})
+            after = Remote(before.remote_id, before.version, item, before.link_id, before.url)
+            snapshots.note_written(connection, self.workspace, write.side, after, now)
+            self._log(step, write.side, "archive", after, write.reason, frozenset({"archived"}), before)
+        else:  # an event or an entry: deleted, a tombstone until the next read
+            snapshots.note_archived(connection, self.workspace, write.side, before.remote_id, now)
+            self._log(step, write.side, "archive", before, write.reason)
 
     def _log(
         self,
@@ -289,10 +293,6 @@ def _address(step: Step[Any], side: str, results: Mapping[str, Remote[Any] | Non
     return remote.url if remote is not None else None
 
 
-def _archived(remote: Remote[Any]) -> bool:
-    return bool(getattr(remote.item, "archived", False))
-
-
 def _without_failed_sources(write: Write[T], failed: frozenset[str] | set[str]) -> Write[T]:
     """An update without the fields whose source side failed this step (an address not created)."""
     dropped = {name for name, side in write.sources.items() if side in failed}
@@ -310,3 +310,56 @@ def _without_failed_sources(write: Write[T], failed: frozenset[str] | set[str]) 
         write.if_version,
         write.set_link,
     )
+
+
+def apply_due_moves(
+    moves: Sequence[DueMove],
+    records: Mapping[str, TaskRecord],
+    connectors: Mapping[str, Connector[Task]],
+    store: Store,
+    *,
+    workspace: str,
+    run_id: int | None = None,
+) -> ApplyReport:
+    """Two-way dates: a deadline event a person moved moves its task's due on every copy. Each copy's
+    tasks-relation base moves for `due` only, so the tasks sync sees no edit to send back, and any
+    other edit of the copy stays an edit."""
+    report = ApplyReport(AGENDA)
+    links_now = store.links(workspace, TASKS, Task)
+    for move in moves:
+        record = records.get(move.key)
+        if record is None:
+            continue
+        for service, seen in record.copies.items():
+            try:
+                result = _move_due(connectors[service], seen.remote, move)
+            except ItemError as exc:
+                report.failures.append(f"{service} «{move.title}»: the due did not move: {exc}")
+                continue
+            write = WriteRecord(
+                service=service,
+                action="update",
+                reason="its deadline event was moved in the calendar",
+                link_id=move.key,
+                remote_id=result.remote_id,
+                fields=("due",),
+                before={"due": plain(seen.remote.item.due)},
+                after={"due": plain(result.item.due)},
+                at=store.now(),
+            )
+            with store.transaction() as connection:
+                now = store.now()
+                snapshots.note_written(connection, workspace, service, result, now)
+                link = links_now.get(move.key)
+                side = link.side(service) if link else None
+                if side is not None and side.base is not None:
+                    base = side.base.model_copy(update={"due": result.item.due})
+                    links.put_side(connection, workspace, TASKS, move.key, service, side.remote_id, base, now)
+                journal.add_write(connection, run_id, workspace, AGENDA, write)
+            report.count(write)
+    return report
+
+
+def _move_due(connector: Connector[Task], remote: Remote[Task], move: DueMove) -> Remote[Task]:
+    item = remote.item.model_copy(update={"due": move.due})
+    return connector.update(remote.remote_id, item, if_version=remote.version, fields=frozenset({"due"}))

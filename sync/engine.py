@@ -5,22 +5,22 @@ handed in (the `sync.connector.Connector` protocol) and the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sync.actions import Plan
+from sync.agenda import AgendaPlan, AgendaPolicy, plan_agenda
 from sync.apply import ApplyReport, Progress, apply_plan
 from sync.connector import Connector
 from sync.journal import Outcome
-from sync.model import Record, Task
+from sync.model import Event, Record, Task
 from sync.plan import SideSpec, plan_two_way
-from sync.policy import RelationPolicy
+from sync.policy import AGENDA, TASKS, RelationPolicy
 from sync.store import ReadResult, Store, journal
+from sync.views import TaskRecord, task_records
 
 T = TypeVar("T", bound=Record)
-
-TASKS = "tasks"
 
 
 def read_into_store(
@@ -38,6 +38,27 @@ def plan_tasks(
     a, b = (SideSpec(connector.service, connector.represent) for connector in sides)
     snapshots = {spec.name: store.snapshot(workspace, spec.name, Task) for spec in (a, b)}
     return plan_two_way(TASKS, a, b, snapshots, store.links(workspace, TASKS, Task), policy, Task)
+
+
+def load_task_records(store: Store, workspace: str, services: Sequence[str]) -> list[TaskRecord]:
+    """The workspace's tasks, one record per task whichever services hold it (see views.py)."""
+    snapshots = {service: store.snapshot(workspace, service, Task) for service in services}
+    links = store.links(workspace, TASKS, Task) if len(services) > 1 else {}
+    return task_records(services, snapshots, links)
+
+
+def plan_deadlines(
+    store: Store,
+    workspace: str,
+    task_services: Sequence[str],
+    calendar: Connector[Event],
+    policy: AgendaPolicy,
+) -> tuple[AgendaPlan, list[TaskRecord]]:
+    """The agenda relation's plan, and the task records it was made from (for two-way dates)."""
+    records = load_task_records(store, workspace, task_services)
+    snapshot = store.snapshot(workspace, calendar.service, Event)
+    links = store.links(workspace, AGENDA, Event)
+    return plan_agenda(records, snapshot, links, calendar.represent, policy), records
 
 
 @dataclass(frozen=True)

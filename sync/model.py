@@ -46,6 +46,11 @@ class Record(BaseModel):
     # Fields that describe the copy, not the content; excluded from the content hash.
     UNSYNCED: ClassVar[frozenset[str]] = frozenset()
 
+    @property
+    def retired(self) -> bool:
+        """Whether this copy is archived (a task) or cancelled (an event): kept, but out of play."""
+        return False
+
     def content_hash(self) -> str:
         """SHA-256 over the synced fields, stable across processes, field order, set order and the
         offset an instant is written with."""
@@ -99,6 +104,10 @@ class Task(Record):
 
     UNSYNCED = frozenset({"url", "peer_url", "refs", "edited_at"})
 
+    @property
+    def retired(self) -> bool:
+        return self.archived
+
 
 class Event(Record):
     title: str
@@ -113,6 +122,10 @@ class Event(Record):
     url: str | None = None
 
     UNSYNCED = frozenset({"url"})
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "cancelled"
 
     @model_validator(mode="after")
     def _bounds_agree(self) -> Event:

@@ -133,7 +133,7 @@ class _Planner(Generic[T]):
         gone, other = (a, b) if not a.present else (b, a)
         gone_side = self.a.name if gone is a else self.b.name
         other_side = self.b.name if gone is a else self.a.name
-        if not other.present or _archived(other.remote):
+        if not other.present or other.remote.item.retired:
             return None if link.state == "archived" else self._mark(link, "archived", gone_side)
         if gone.state == "left" and self.policy.on_left == "unlink":
             return self._mark(link, "unlinked", gone_side)
@@ -267,7 +267,7 @@ class _Planner(Generic[T]):
         return {
             remote.remote_id: remote
             for remote in self.snapshots[name].present()
-            if remote.remote_id not in self.claimed[name] and not _archived(remote)
+            if remote.remote_id not in self.claimed[name] and not remote.item.retired
         }
 
     def _relink(self, unlinked: dict[str, dict[str, Remote[T]]]) -> list[Step[T]]:
@@ -398,11 +398,7 @@ def _archived_after(side: tuple[str, Remote[Any]], writes: list[Write[Any]]) -> 
     for write in writes:
         if write.side == name and "archived" in write.fields and write.item is not None:
             return bool(getattr(write.item, "archived", False))
-    return _archived(remote)
-
-
-def _archived(remote: Remote[Any]) -> bool:
-    return bool(getattr(remote.item, "archived", False))
+    return remote.item.retired
 
 
 def _peer_url(remote: Remote[Any]) -> str | None:
@@ -420,7 +416,7 @@ def _archives(step: Step[Any], write: Write[Any]) -> bool:
         and write.item is not None
         and bool(getattr(write.item, "archived", False))
         and current is not None
-        and not _archived(current)
+        and not current.item.retired
     )
 
 

@@ -9,6 +9,10 @@ from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+# The relations the engine keeps: tasks across Trello and Notion, deadline events in the calendar,
+# hours from Toggl onto tasks.
+TASKS, AGENDA, TIME = "tasks", "agenda", "time"
+
 # match_then_create: items already on both sides are matched first, the rest created on the other side;
 # create_only: never match, create everything unlinked; match_only: link what matches, create nothing.
 Mode = Literal["match_then_create", "create_only", "match_only"]

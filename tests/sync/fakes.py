@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sync.connector import ChangeBatch, Remote
 from sync.errors import ItemConflict, ItemGone
-from sync.model import Task
+from sync.model import Event, Task
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -202,3 +202,115 @@ class TickingClock:
     def __call__(self) -> datetime:
         self.now += self.step
         return self.now
+
+
+@dataclass
+class _Event:
+    event: Event
+    link_id: str | None
+    version: int = 1
+    changed: int = 0
+
+
+@dataclass
+class FakeCalendar:
+    """A calendar like Google's where it matters: ids derived from the link id (so re-inserting an id
+    whose event was deleted brings that event back), deletion as cancellation (an incremental read
+    lists it as deleted, a full one omits it), etags that move on every write."""
+
+    clock: Callable[[], datetime]
+    service: str = "google"
+    events: dict[str, _Event] = field(default_factory=dict)
+    writes: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    crash_after_write: int | None = None
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _counter: int = 0
+
+    def user_move(self, event_id: str, start: Any, end: Any) -> None:
+        copy = self.events[event_id]
+        copy.event = copy.event.model_copy(update={"start": start, "end": end})
+        copy.version += 1
+        self._touch(event_id)
+
+    def user_delete(self, event_id: str) -> None:
+        copy = self.events[event_id]
+        copy.event = copy.event.model_copy(update={"status": "cancelled"})
+        self._touch(event_id)
+
+    def live(self) -> dict[str, Event]:
+        return {eid: c.event for eid, c in self.events.items() if c.event.status != "cancelled"}
+
+    def represent(self, item: Event) -> Event:
+        return item
+
+    def fetch_changes(self, cursor: str | None) -> ChangeBatch[Event]:
+        if cursor is None:
+            return ChangeBatch([self._remote(e) for e in self.live()], cursor=str(self._counter), full=True)
+        changed = [eid for eid, c in self.events.items() if c.changed > int(cursor)]
+        live = self.live()
+        return ChangeBatch(
+            [self._remote(e) for e in changed if e in live],
+            deleted=[e for e in changed if e not in live],
+            cursor=str(self._counter),
+        )
+
+    def create(self, item: Event, *, link_id: str) -> Remote[Event]:
+        event_id = f"ev{abs(hash(link_id)) % 10**8}"
+        self.events[event_id] = _Event(item.model_copy(update={"status": "confirmed"}), link_id)
+        self._touch(event_id)
+        return self._wrote("create", event_id, frozenset())
+
+    def update(
+        self,
+        remote_id: str,
+        item: Event,
+        *,
+        if_version: str | None = None,
+        fields: frozenset[str] | None = None,
+        link_id: str | None = None,
+    ) -> Remote[Event]:
+        copy = self.events.get(remote_id)
+        if copy is None or copy.event.status == "cancelled":
+            raise ItemGone(f"event {remote_id} is gone")
+        if if_version is not None and str(copy.version) != if_version:
+            raise ItemConflict(f"event {remote_id} changed")
+        names = fields if fields is not None else frozenset(Event.model_fields) - Event.UNSYNCED
+        copy.event = copy.event.model_copy(update={name: getattr(item, name) for name in names})
+        copy.link_id = link_id or copy.link_id
+        copy.version += 1
+        self._touch(remote_id)
+        return self._wrote("update", remote_id, frozenset(names))
+
+    def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
+        copy = self.events.get(remote_id)
+        if copy is None or copy.event.status == "cancelled":
+            return
+        copy.event = copy.event.model_copy(update={"status": "cancelled"})
+        copy.version += 1
+        self._touch(remote_id)
+        self._wrote("archive", remote_id, frozenset({"status"}))
+
+    def find_by_link(self, link_id: str) -> list[Remote[Event]]:
+        return [self._remote(eid) for eid, c in self.events.items() if c.link_id == link_id]
+
+    def close(self) -> None:
+        pass
+
+    def _touch(self, event_id: str) -> None:
+        self._counter = next(self._seq)
+        self.events[event_id].changed = self._counter
+
+    def _remote(self, event_id: str) -> Remote[Event]:
+        copy = self.events[event_id]
+        return Remote(
+            event_id, str(copy.version), copy.event, copy.link_id, f"https://calendar.example/{event_id}"
+        )
+
+    def _wrote(self, action: str, event_id: str, names: frozenset[str]) -> Remote[Event]:
+        self.writes.append((action, event_id, names))
+        if self.crash_after_write is not None:
+            if self.crash_after_write == 0:
+                self.crash_after_write = None
+                raise Crash(f"killed after {action} {event_id}")
+            self.crash_after_write -= 1
+        return self._remote(event_id)

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from sync.engine import TASKS, apply_and_record, plan_tasks, read_into_store
+from sync.engine import apply_and_record, plan_tasks, read_into_store
 from sync.model import Task
-from sync.policy import ArchiveGuard, RelationPolicy
+from sync.policy import TASKS, ArchiveGuard, RelationPolicy
 from sync.store import Store
 from sync.store import links as link_rows
 from tests.sync.fakes import PARIS, Crash, FakeTasks, TickingClock

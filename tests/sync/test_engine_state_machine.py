@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from sync.engine import TASKS, apply_and_record, plan_tasks, read_into_store
+from sync.engine import apply_and_record, plan_tasks, read_into_store
 from sync.merge import SideView
 from sync.model import Task
-from sync.policy import RelationPolicy
+from sync.policy import TASKS, RelationPolicy
 from sync.store import Store
 from tests.sync.fakes import PARIS, Crash, FakeTasks, TickingClock
 
