@@ -104,6 +104,7 @@ class Plan(Generic[T]):
     steps: tuple[Step[T], ...] = ()
     problems: tuple[str, ...] = ()  # what the planner would not guess at (ambiguous matches)
     refusal: str | None = None  # why the plan must not run (a mass archive), if it must not
+    linked: bool = True  # False: the steps write derived values (tracked hours); no links to keep
 
     @property
     def writes(self) -> list[tuple[Step[T], Write[T]]]:

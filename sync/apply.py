@@ -74,7 +74,7 @@ def apply_plan(
     if plan.refusal:
         raise SyncSafetyError(plan.refusal)
     known = store.links(workspace, plan.relation, model)
-    applier = _Applier(plan.relation, connectors, store, workspace, run_id, known)
+    applier = _Applier(plan.relation, connectors, store, workspace, run_id, known, linked=plan.linked)
     for done, step in enumerate(plan.steps, start=1):
         applier.run(step)
         if on_progress is not None:
@@ -93,8 +93,11 @@ class _Applier(Generic[T]):
         workspace: str,
         run_id: int | None,
         known: Mapping[str, Link[T]],
+        *,
+        linked: bool = True,
     ) -> None:
         self.relation, self.connectors, self.store = relation, connectors, store
+        self.linked = linked
         self.workspace, self.run_id, self.known = workspace, run_id, known
         self.report = ApplyReport(relation)
         self._log_rows: list[WriteRecord] = []  # the step's audit rows, recorded with the step
@@ -207,21 +210,8 @@ class _Applier(Generic[T]):
         now = self.store.now()
         bases = step.bases_after(results, failed)
         with self.store.transaction() as connection:
-            links.put_link(connection, self.workspace, self.relation, step.link_id, step.state, now)
-            for side, base in bases.items():
-                remote = results.get(side) or step.current.get(side)
-                if remote is not None:
-                    links.put_side(
-                        connection,
-                        self.workspace,
-                        self.relation,
-                        step.link_id,
-                        side,
-                        remote.remote_id,
-                        base,
-                        now,
-                    )
-            self._forget_failed_creates(connection, step, failed)
+            if self.linked:
+                self._record_link(connection, step, results, bases, failed, now)
             for write, result in done:
                 self._note(connection, step, write, result, now)
             for conflict in step.conflicts:
@@ -231,6 +221,24 @@ class _Applier(Generic[T]):
             for row in self._log_rows:
                 journal.add_write(connection, self.run_id, self.workspace, self.relation, row)
         self._log_rows.clear()
+
+    def _record_link(
+        self,
+        connection: Connection,
+        step: Step[T],
+        results: Mapping[str, Remote[T] | None],
+        bases: Mapping[str, T | None],
+        failed: frozenset[str],
+        now: Any,
+    ) -> None:
+        links.put_link(connection, self.workspace, self.relation, step.link_id, step.state, now)
+        for side, base in bases.items():
+            remote = results.get(side) or step.current.get(side)
+            if remote is not None:
+                links.put_side(
+                    connection, self.workspace, self.relation, step.link_id, side, remote.remote_id, base, now
+                )
+        self._forget_failed_creates(connection, step, failed)
 
     def _forget_failed_creates(self, connection: Connection, step: Step[T], failed: frozenset[str]) -> None:
         """A create the service refused (not one whose answer was lost) is planned again next run."""

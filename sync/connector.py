@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
-from sync.model import Record
+from sync.model import Project, Record
 
 T = TypeVar("T", bound=Record)
 
@@ -114,4 +114,18 @@ class Connector(Protocol[T]):
 
     def close(self) -> None:
         """Release the HTTP connections."""
+        ...
+
+
+class ProjectCatalog(Protocol):
+    """A service's projects (Notion's project pages, Toggl's projects), for the time relation."""
+
+    service: str
+
+    def list_projects(self) -> list[Project]:
+        """Every project, by name."""
+        ...
+
+    def create_project(self, name: str) -> Project:
+        """Create a project with this name (Toggl), returning it."""
         ...

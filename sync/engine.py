@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sync.actions import Plan
 from sync.agenda import AgendaPlan, AgendaPolicy, plan_agenda
 from sync.apply import ApplyReport, Progress, apply_plan
-from sync.connector import Connector
-from sync.journal import Outcome
-from sync.model import Event, Record, Task
+from sync.connector import Connector, ProjectCatalog
+from sync.hours import missing_projects, plan_hours
+from sync.journal import Outcome, WriteRecord
+from sync.meetings import TIME_SERVICE, MeetingPolicy, meeting_entries, plan_meetings
+from sync.model import Event, Project, Record, Task, TimeEntry
 from sync.plan import SideSpec, plan_two_way
-from sync.policy import AGENDA, TASKS, RelationPolicy
+from sync.policy import AGENDA, MEETINGS, TASKS, TIME, RelationPolicy
 from sync.store import ReadResult, Store, journal
 from sync.views import TaskRecord, task_records
 
@@ -59,6 +62,55 @@ def plan_deadlines(
     snapshot = store.snapshot(workspace, calendar.service, Event)
     links = store.links(workspace, AGENDA, Event)
     return plan_agenda(records, snapshot, links, calendar.represent, policy), records
+
+
+def plan_tracked_hours(store: Store, workspace: str, task_services: Sequence[str], holder: str) -> Plan[Task]:
+    """Tracked hours per task, from every time entry the store holds, onto `holder`'s copies."""
+    records = load_task_records(store, workspace, task_services)
+    entries = [remote.item for remote in store.load_items(workspace, TIME_SERVICE, TimeEntry)]
+    return plan_hours(records, entries, holder)
+
+
+def ensure_projects(
+    store: Store, workspace: str, source: ProjectCatalog, target: ProjectCatalog, *, dry_run: bool = False
+) -> list[Project]:
+    """Create on `target` (Toggl) the projects `source` (Notion) has and it lacks; returns them."""
+    missing = missing_projects(source.list_projects(), target.list_projects())
+    if dry_run:
+        return missing
+    created = []
+    for project in missing:
+        made = target.create_project(project.name)
+        created.append(made)
+        write = WriteRecord(
+            service=target.service,
+            action="create",
+            reason=f"a {source.service} project with no {target.service} project",
+            remote_id=made.key,
+            fields=("name",),
+            after={"name": made.name},
+            at=store.now(),
+        )
+        with store.transaction() as connection:
+            journal.add_write(connection, None, workspace, TIME, write)
+    return created
+
+
+def plan_meeting_entries(
+    store: Store,
+    workspace: str,
+    calendar_service: str,
+    time_entries: Connector[TimeEntry],
+    policy: MeetingPolicy,
+    *,
+    since: datetime,
+) -> Plan[TimeEntry]:
+    """Meetings that ended become time entries for the configured people who attended."""
+    events = store.load_items(workspace, calendar_service, Event)
+    links = store.links(workspace, MEETINGS, TimeEntry)
+    wanted = meeting_entries(events, policy, now=store.now(), since=since, linked=set(links))
+    snapshot = store.snapshot(workspace, time_entries.service, TimeEntry)
+    return plan_meetings(wanted, snapshot, links, time_entries.represent, policy)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 # The relations the engine keeps: tasks across Trello and Notion, deadline events in the calendar,
-# hours from Toggl onto tasks.
-TASKS, AGENDA, TIME = "tasks", "agenda", "time"
+# hours from Toggl onto tasks, and (optionally) meetings as time entries.
+TASKS, AGENDA, TIME, MEETINGS = "tasks", "agenda", "time", "meetings"
 
 # match_then_create: items already on both sides are matched first, the rest created on the other side;
 # create_only: never match, create everything unlinked; match_only: link what matches, create nothing.
