@@ -106,6 +106,69 @@ class SummarySettings(_Strict):
     client_name: str | None = Field(default=None, description="Who the client report is addressed to.")
 
 
+class ArchiveGuardSettings(_Strict):
+    """The mass-archive guard: a plan archiving more than `share` of a side's linked items (and more
+    than `floor` of them), or more than `count`, is refused unless the run allows it."""
+
+    share: float = Field(default=0.10, gt=0, le=1)
+    floor: int = Field(default=5, ge=0)
+    count: int = Field(default=50, ge=1)
+
+
+class SyncSettings(_Strict):
+    """How the tasks relation (Trello board <-> Notion data source) syncs."""
+
+    mode: Literal["match_then_create", "create_only", "match_only"] = Field(
+        default="match_then_create",
+        description=(
+            "First contact: match what both sides hold (by link id, then title and due), create the rest."
+        ),
+    )
+    conflicts: dict[str, str] = Field(
+        default_factory=dict,
+        description="Field -> who wins when both sides changed it: 'latest', 'trello' or 'notion'.",
+    )
+    default_conflict: str = Field(default="latest", description="Who wins a conflict on other fields.")
+    on_card_leaving: Literal["unlink", "archive"] = Field(
+        default="unlink", description="A card moved to another board: stop syncing it, or archive its page."
+    )
+    archive_guard: ArchiveGuardSettings = Field(default_factory=ArchiveGuardSettings)
+
+    @model_validator(mode="after")
+    def _winners_are_known(self) -> SyncSettings:
+        for field_name, winner in {**self.conflicts, "(default)": self.default_conflict}.items():
+            if winner not in {"latest", "trello", "notion"}:
+                raise ValueError(
+                    f"conflict policy {winner!r} for {field_name}: use 'latest', 'trello' or 'notion'"
+                )
+        return self
+
+
+class AgendaSettings(_Strict):
+    """Deadline events in the workspace's calendar for open tasks with a due date."""
+
+    enabled: bool = True
+    done: Literal["check", "remove"] = Field(
+        default="check", description="A done task's event: kept with a check mark, or removed."
+    )
+    timed_minutes: int = Field(default=30, ge=5, le=24 * 60, description="Length of a timed deadline event.")
+    prefix: str = Field(default="Due: ", description="Before the task's title in the event's title.")
+    done_prefix: str = Field(default="✓ ", description="Before a done task's title.")
+    two_way_dates: bool = Field(default=False, description="Moving a deadline event moves its task's due.")
+
+
+class TimeSettings(_Strict):
+    """The team's hours from Toggl Track onto the tasks."""
+
+    meetings_to_toggl: bool = Field(
+        default=False, description="Calendar meetings the team attended become time entries once they end."
+    )
+    meeting_people: tuple[Email, ...] | None = Field(
+        default=None, description="Whose meetings become entries; default: everyone with a Toggl user id."
+    )
+    meeting_tags: tuple[str, ...] = Field(default=("meeting",), description="Tags of the meeting entries.")
+
+
 class Workspace(_Strict):
     """One client business."""
 
@@ -130,6 +193,9 @@ class Workspace(_Strict):
     )
     people: tuple[Person, ...] = ()
     summary: SummarySettings = Field(default_factory=SummarySettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    agenda: AgendaSettings = Field(default_factory=AgendaSettings)
+    time: TimeSettings = Field(default_factory=TimeSettings)
 
     def services(self) -> list[str]:
         """The services this workspace uses, in the settings' naming."""
