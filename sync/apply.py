@@ -215,7 +215,7 @@ class _Applier(Generic[T]):
             for write, result in done:
                 self._note(connection, step, write, result, now)
             for conflict in step.conflicts:
-                conflict = ConflictRecord(**{**conflict.__dict__, "at": now})
+                conflict = ConflictRecord(**{**conflict.__dict__, "at": now, "run_id": self.run_id})
                 journal.add_conflict(connection, self.run_id, self.workspace, self.relation, conflict)
                 self.report.conflicts.append(conflict)
             for row in self._log_rows:
@@ -287,6 +287,7 @@ class _Applier(Generic[T]):
             before={name: plain(getattr(before.item, name)) for name in names} if before else {},
             after={name: plain(getattr(remote.item, name)) for name in names},
             at=self.store.now(),
+            run_id=self.run_id,
         )
         self._log_rows.append(record)
         self.report.count(record)

@@ -25,6 +25,7 @@ class WriteRecord:
     before: Mapping[str, Any] = field(default_factory=dict)
     after: Mapping[str, Any] = field(default_factory=dict)
     at: datetime | None = None
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class ConflictRecord:
     policy: str
     title: str | None = None
     at: datetime | None = None
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class RunRecord:
     requests: Mapping[str, int] = field(default_factory=dict)
     label: str | None = None
     id: int | None = None
+    # For a service's read (relation "read:<service>"): what kind of failure it was (auth,
+    # rate_limited, unavailable, bad_data, refused, other), and the quota the service reported.
+    failure: str | None = None
+    quota: Mapping[str, Any] = field(default_factory=dict)
 
 
 def plain(value: Any) -> Any:

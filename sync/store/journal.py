@@ -44,8 +44,16 @@ def finish_run(
     errors: tuple[str, ...] = (),
     refused: tuple[str, ...] = (),
     requests: dict[str, int] | None = None,
+    failure: str | None = None,
+    quota: dict[str, Any] | None = None,
 ) -> None:
-    details = {"errors": list(errors), "refused": list(refused), "requests": requests or {}}
+    details = {
+        "errors": list(errors),
+        "refused": list(refused),
+        "requests": requests or {},
+        "failure": failure,
+        "quota": quota or {},
+    }
     connection.execute(
         runs.update()
         .where(runs.c.id == run_id)
@@ -125,6 +133,8 @@ def load_runs(connection: Connection, workspace: str, since: datetime | None = N
                 requests=details.get("requests", {}),
                 label=row["label"],
                 id=row["id"],
+                failure=details.get("failure"),
+                quota=details.get("quota") or {},
             )
         )
     return records
@@ -145,6 +155,7 @@ def load_writes(connection: Connection, workspace: str, since: datetime | None =
             before=json.loads(row["before"] or "{}"),
             after=json.loads(row["after"] or "{}"),
             at=row["at"],
+            run_id=row["run_id"],
         )
         for row in connection.execute(query.order_by(audit.c.id)).mappings()
     ]
@@ -165,6 +176,7 @@ def load_conflicts(
             policy=row["policy"],
             title=row["title"],
             at=row["at"],
+            run_id=row["run_id"],
         )
         for row in connection.execute(query.order_by(conflicts.c.id)).mappings()
     ]
