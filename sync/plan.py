@@ -87,14 +87,21 @@ class _Planner(Generic[T]):
         # Remote ids that belong to a link, per side: a copy carrying a link id is not enough (a
         # card copied in Trello carries its original's link line). Sides of unlinked links stay
         # claimed: a page whose card moved to another board is not a new task for this board.
-        self.claimed: dict[str, set[str]] = {
-            side: {s.remote_id for link in links.values() if (s := link.side(side)) and s.remote_id}
-            for side in self.specs
-        }
-        self.by_link = {side: self._by_link(side) for side in self.specs}
+        self.claimed: dict[str, set[str]] = {name: set() for name in self.specs}
+        for link in links.values():
+            for name, side in link.sides.items():
+                if side.remote_id is not None and name in self.claimed:
+                    self.claimed[name].add(side.remote_id)
+        self._carrying: dict[str, dict[str, Seen[T]]] = {}  # side -> link id -> copy; built on demand
 
     def plan(self) -> Plan[T]:
-        steps = [step for link_id in sorted(self.links) if (step := self._plan_link(self.links[link_id]))]
+        steps = []
+        for link_id in sorted(self.links):
+            link = self.links[link_id]
+            if not self._settled(link):
+                step = self._plan_link(link)
+                if step is not None:
+                    steps.append(step)
         steps += self._first_contact()
         plan = Plan(self.relation, tuple(steps), tuple(self.problems))
         refusal = None if self.policy.allow_mass_archive else self._guard(plan)
@@ -102,15 +109,38 @@ class _Planner(Generic[T]):
 
     # -- linked items --------------------------------------------------------------------------
 
+    def _settled(self, link: Link[T]) -> bool:
+        """The hot path (most links of a sync): an active link whose two copies are present, still
+        hold their bases (stored hashes equal), carry the link id and each other's address."""
+        if link.state != "active":
+            return False
+        a_side, b_side = link.sides.get(self.a.name), link.sides.get(self.b.name)
+        if a_side is None or b_side is None or a_side.base_hash is None or b_side.base_hash is None:
+            return False
+        a = self.snapshots[self.a.name].items.get(a_side.remote_id or "")
+        b = self.snapshots[self.b.name].items.get(b_side.remote_id or "")
+        return (
+            a is not None
+            and b is not None
+            and a.state == "present" == b.state
+            and a.content_hash == a_side.base_hash
+            and b.content_hash == b_side.base_hash
+            and a.remote.link_id == link.link_id == b.remote.link_id
+            and getattr(a.remote.item, "peer_url", None) == b.remote.url
+            and getattr(b.remote.item, "peer_url", None) == a.remote.url
+            and not (a.remote.item.retired and b.remote.item.retired)
+        )
+
     def _plan_link(self, link: Link[T]) -> Step[T] | None:
         if link.state == "dismissed":
             return None
         found: dict[str, Seen[T] | None] = {}
+        sides = link.sides
         for name in self.specs:
-            side = link.side(name)
-            if side is None or side.pending:
+            side = sides.get(name)
+            if side is None or side.remote_id is None:
                 return self._recover(link, name)
-            seen = self.snapshots[name].get(side.remote_id)
+            seen = self.snapshots[name].items.get(side.remote_id)
             if seen is None:
                 self.problems.append(
                     f"{self.relation} link {link.link_id}: its {name} copy {side.remote_id} was never read; "
@@ -129,7 +159,9 @@ class _Planner(Generic[T]):
         a, b = found[self.a.name], found[self.b.name]
         assert a is not None and b is not None
         if a.present and b.present:
-            return self._sync(link, a.remote, b.remote)
+            if _quiet(link, {self.a.name: a.hash(), self.b.name: b.hash()}) and self._marked(link, a, b):
+                return None  # the common case, kept cheap: nothing changed, both copies marked
+            return self._sync(link, a.remote, b.remote, (a.hash(), b.hash()))
         gone, other = (a, b) if not a.present else (b, a)
         gone_side = self.a.name if gone is a else self.b.name
         other_side = self.b.name if gone is a else self.a.name
@@ -174,18 +206,26 @@ class _Planner(Generic[T]):
             return Step(link.link_id, "unlink", link.link_id, why, state="unlinked")
         return Step(link.link_id, "archive", link.link_id, "both copies are archived or gone", state=state)
 
-    def _sync(self, link: Link[T], a: Remote[T], b: Remote[T]) -> Step[T] | None:
+    def _sync(
+        self, link: Link[T], a: Remote[T], b: Remote[T], hashes: tuple[str | None, str | None] = (None, None)
+    ) -> Step[T] | None:
         views = {
             self.a.name: SideView(self.a.name, a.item, _base(link, self.a.name), self.a.represent),
             self.b.name: SideView(self.b.name, b.item, _base(link, self.b.name), self.b.represent),
         }
-        result = merge(link.link_id, views[self.a.name], views[self.b.name], self.fields, self.policy)
+        # A quiet link (each side still holds its base, told by the stored hashes) needs no merge:
+        # most links of a 15-minute sync are quiet.
+        quiet = _quiet(link, {self.a.name: hashes[0], self.b.name: hashes[1]})
+        a_view, b_view = views[self.a.name], views[self.b.name]
+        result = MergeResult() if quiet else merge(link.link_id, a_view, b_view, self.fields, self.policy)
         current = {self.a.name: a, self.b.name: b}
         writes = self._writes(link.link_id, result, current)
         state: LinkState = (
             "archived" if all(_archived_after(r, writes) for r in current.items()) else "active"
         )
-        bases_move = any(_moved(views[name].base, remote.item) for name, remote in current.items())
+        bases_move = not quiet and any(
+            _moved(views[name].base, remote.item) for name, remote in current.items()
+        )
         if not writes and not bases_move and state == link.state:
             return None
         reason = "; ".join(write.reason for write in writes) or "both sides agree; bases move"
@@ -199,6 +239,24 @@ class _Planner(Generic[T]):
             bases={name: view.base for name, view in views.items()},
             state=state,
             conflicts=tuple(result.conflicts),
+        )
+
+    def _marked(self, link: Link[T], a: Seen[T], b: Seen[T]) -> bool:
+        """Both copies carry the link id and each other's address, and the link's state is current."""
+        state = "archived" if a.remote.item.retired and b.remote.item.retired else "active"
+        return (
+            link.state == state
+            and a.remote.link_id == link.link_id == b.remote.link_id
+            and (
+                b.remote.url is None
+                or _peer_url(a.remote) == b.remote.url
+                or not self._holds_peer(self.a.name, a.remote, b.remote.url)
+            )
+            and (
+                a.remote.url is None
+                or _peer_url(b.remote) == a.remote.url
+                or not self._holds_peer(self.b.name, b.remote, a.remote.url)
+            )
         )
 
     def _writes(self, link_id: str, result: MergeResult, current: Mapping[str, Remote[T]]) -> list[Write[T]]:
@@ -231,7 +289,7 @@ class _Planner(Generic[T]):
         source = self.snapshots[other].get(other_side.remote_id) if other_side else None
         if source is None or not source.present:
             return None  # nothing to create from any more
-        seen = self.by_link[name].get(link.link_id)
+        seen = self._by_link(name).get(link.link_id)
         if seen is not None:
             self.claimed[name].add(seen.remote.remote_id)
             adopted = Link(link.link_id, link.state, {**link.sides, name: Side(seen.remote.remote_id)})
@@ -264,10 +322,11 @@ class _Planner(Generic[T]):
         return steps
 
     def _unlinked(self, name: str) -> dict[str, Remote[T]]:
+        claimed = self.claimed[name]
         return {
-            remote.remote_id: remote
-            for remote in self.snapshots[name].present()
-            if remote.remote_id not in self.claimed[name] and not remote.item.retired
+            remote_id: seen.remote
+            for remote_id, seen in self.snapshots[name].items.items()
+            if remote_id not in claimed and seen.state == "present" and not seen.remote.item.retired
         }
 
     def _relink(self, unlinked: dict[str, dict[str, Remote[T]]]) -> list[Step[T]]:
@@ -362,19 +421,23 @@ class _Planner(Generic[T]):
         return title, due
 
     def _by_link(self, name: str) -> dict[str, Seen[T]]:
-        """Present copies by the link id they carry (the first one seen wins)."""
-        found: dict[str, Seen[T]] = {}
-        for seen in self.snapshots[name].items.values():
-            if seen.present and seen.remote.link_id and seen.remote.remote_id not in self.claimed[name]:
-                found.setdefault(seen.remote.link_id, seen)
-        return found
+        """Unclaimed present copies by the link id they carry (the first one seen wins)."""
+        if name not in self._carrying:
+            found: dict[str, Seen[T]] = {}
+            for seen in self.snapshots[name].items.values():
+                if seen.present and seen.remote.link_id and seen.remote.remote_id not in self.claimed[name]:
+                    found.setdefault(seen.remote.link_id, seen)
+            self._carrying[name] = found
+        return self._carrying[name]
 
     # -- the mass-archive guard ----------------------------------------------------------------
 
     def _guard(self, plan: Plan[T]) -> str | None:
         for name in self.specs:
-            linked = sum(1 for link in self.links.values() if link.state == "active" and link.side(name))
             archives = sum(1 for step, write in plan.writes if write.side == name and _archives(step, write))
+            if archives <= self.policy.guard.floor:
+                continue  # within the floor whatever the share: no need to count the links
+            linked = sum(1 for link in self.links.values() if link.state == "active" and name in link.sides)
             limit = self.policy.guard.limit(linked)
             if archives > limit:
                 return (
@@ -385,6 +448,15 @@ class _Planner(Generic[T]):
                     "again allowing it (--allow-mass-archive) if it is intended."
                 )
         return None
+
+
+def _quiet(link: Link[Any], hashes: Mapping[str, str | None]) -> bool:
+    """Each side still holds its base (by the stored content hashes)."""
+    for name, current in hashes.items():
+        side = link.side(name)
+        if current is None or side is None or side.hash() != current:
+            return False
+    return True
 
 
 def _moved(base: Record | None, item: Record) -> bool:

@@ -36,10 +36,14 @@ class Seen(Generic[T]):
     first_seen_at: datetime | None = None
     done_since: datetime | None = None
     status_since: datetime | None = None
+    content_hash: str | None = None  # as stored; computed when not given
 
     @property
     def present(self) -> bool:
         return self.state == "present"
+
+    def hash(self) -> str:
+        return self.content_hash or self.remote.item.content_hash()
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,16 @@ class Side(Generic[T]):
 
     remote_id: str | None  # None: the create was recorded as pending and is not confirmed yet
     base: T | None = None  # None while pending
+    base_hash: str | None = None  # the base's content hash, as stored; computed when not given
 
     @property
     def pending(self) -> bool:
         return self.remote_id is None
+
+    def hash(self) -> str | None:
+        if self.base is None:
+            return None
+        return self.base_hash or self.base.content_hash()
 
 
 @dataclass(frozen=True)

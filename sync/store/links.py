@@ -20,12 +20,16 @@ def load_links(connection: Connection, workspace: str, relation: str, model: typ
     """Every link of a relation with its sides, in two queries."""
     sides: dict[str, dict[str, Side[R]]] = defaultdict(dict)
     side_rows = connection.execute(
-        select(link_sides.c.link_id, link_sides.c.side, link_sides.c.remote_id, link_sides.c.base).where(
-            link_sides.c.workspace == workspace, link_sides.c.relation == relation
-        )
+        select(
+            link_sides.c.link_id,
+            link_sides.c.side,
+            link_sides.c.remote_id,
+            link_sides.c.base,
+            link_sides.c.base_hash,
+        ).where(link_sides.c.workspace == workspace, link_sides.c.relation == relation)
     )
-    for link_id, side, remote_id, base in side_rows:
-        sides[link_id][side] = Side(remote_id, model.model_validate_json(base) if base else None)
+    for link_id, side, remote_id, base, base_hash in side_rows:
+        sides[link_id][side] = Side(remote_id, model.model_validate_json(base) if base else None, base_hash)
     link_rows = connection.execute(
         select(links.c.link_id, links.c.state).where(
             links.c.workspace == workspace, links.c.relation == relation
@@ -68,6 +72,7 @@ def put_side(
         "side": side,
         "remote_id": remote_id,
         "base": base.model_dump_json() if base is not None else None,
+        "base_hash": base.content_hash() if base is not None else None,
         "updated_at": now,
     }
     upsert(connection, link_sides, row)

@@ -200,7 +200,12 @@ def load_snapshot(connection: Connection, workspace: str, service: str, model: t
             row["url"],
         )
         items[row["remote_id"]] = Seen(
-            remote, row["state"], row["first_seen_at"], row["done_since"], row["status_since"]
+            remote,
+            row["state"],
+            row["first_seen_at"],
+            row["done_since"],
+            row["status_since"],
+            row["content_hash"],
         )
     return Snapshot(service, items)
 

@@ -62,6 +62,7 @@ def _engine_tables() -> None:
         sa.Column("side", sa.String(16), primary_key=True),
         sa.Column("remote_id", sa.String(255)),
         sa.Column("base", sa.Text),
+        sa.Column("base_hash", sa.String(64)),
         sa.Column("updated_at", Stamp, nullable=False),
         sa.UniqueConstraint(
             "workspace", "relation", "side", "remote_id", name="uq_obm_hub_link_sides_remote"
