@@ -67,8 +67,6 @@ def clock() -> FakeClock:
 
 # -- contract checks: every request a connector sends is checked against the official spec -----------
 
-_SPEC_NAMES = {"trello": "trello", "google": "gcal", "toggl": "toggl", "notion": "notion"}
-
 
 @pytest.fixture(autouse=True)
 def contract_check() -> Iterator[list[str]]:
@@ -78,17 +76,18 @@ def contract_check() -> Iterator[list[str]]:
     import httpx
 
     from connectors.http import add_request_observer, remove_request_observer
-    from tests.contract.spec import load_spec
+    from tests.contract.spec import load_spec, spec_name
 
     violations: list[str] = []
 
     def observe(service: str, request: httpx.Request) -> None:
-        if service not in _SPEC_NAMES:
+        name = spec_name(service, str(request.url))
+        if name is None:
             return
         body = None
         if request.content and "json" in request.headers.get("content-type", ""):
             body = json.loads(request.content)
-        problems = load_spec(_SPEC_NAMES[service]).check_request(request.method, str(request.url), body=body)  # type: ignore[arg-type]
+        problems = load_spec(name).check_request(request.method, str(request.url), body=body)
         violations.extend(f"{service} {request.method} {request.url.path}: {p}" for p in problems)
 
     add_request_observer(observe)
