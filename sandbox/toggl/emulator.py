@@ -112,8 +112,12 @@ class TogglEmulator(Emulator):
         return JSONResponse(message or HTTPStatus(status).phrase, status_code=status)
 
     def rate_limited(self, retry_after: float, credential: str) -> Response:
+        """429 without `Retry-After`: Toggl documents the status and "a safe window will be 1 request
+        per second", never the header (engineering.toggl.com/docs, NOTES.md §3.5). The `retry_after`
+        fault knob adds it."""
         response = self.error(429, TOO_FAST)
-        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        if self.faults.retry_after:
+            response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
     def check_limits(self, credential: str, request: Request) -> Response | None:

@@ -4,7 +4,7 @@ time-entry rules, incremental reads, and state that survives a restart."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -73,7 +73,7 @@ def test_every_answer_the_hub_reads_conforms_to_the_spec(api) -> None:
         "Operations",
     }
     entries = conforms(sophie.get("/me/time_entries", params={"meta": "true"}))
-    assert len(entries) == 23 and {e["user_id"] for e in entries} == {9100002}
+    assert entries and {e["user_id"] for e in entries} == {9100002}
     assert conforms(sophie.get("/me/time_entries/current")) is None
     assert conforms(sophie.get(f"/me/time_entries/{entries[0]['id']}"))["id"] == entries[0]["id"]
     projects = conforms(sophie.get(f"/workspaces/{WS}/projects", params={"active": "both"}))
@@ -151,6 +151,24 @@ def test_since_returns_changes_including_deletions(api, sandbox) -> None:
     assert (gone.status_code, gone.json()) == (404, "Time entry not found")
 
 
+def test_me_time_entries_keeps_toggls_history_limits(api, sandbox) -> None:
+    """No parameters: the last 9 days only; `since` or `start_date` over 3 months back: 400."""
+    sophie = api()
+    now = sandbox.emulators["toggl"].now()
+    recent = conforms(sophie.get("/me/time_entries"))
+    starts = [datetime.fromisoformat(e["start"]) for e in recent]
+    assert starts and min(starts) >= now - timedelta(days=9)
+    everything = sophie.get("/me/time_entries", params={"start_date": "2026-11-01", "end_date": "2026-11-26"})
+    assert len(everything.json()) > len(recent)  # two weeks were seeded; the default shows nine days
+    days_ago = lambda days: {"since": int((now - timedelta(days=days)).timestamp())}  # noqa: E731
+    assert sophie.get("/me/time_entries", params=days_ago(80)).status_code == 200
+    old = sophie.get("/me/time_entries", params=days_ago(100))
+    assert old.status_code == 400 and old.headers["content-type"] == "application/json"
+    assert isinstance(old.json(), str) and "3 months" in old.json()
+    ancient = sophie.get("/me/time_entries", params={"start_date": "2026-06-01", "end_date": "2026-06-30"})
+    assert (ancient.status_code, ancient.json()) == (400, "Invalid start date")
+
+
 def test_starting_a_timer_stops_the_running_one(api) -> None:
     lea = api(LEA)
     app_timer = lea.get("/me/time_entries/current").json()
@@ -216,14 +234,16 @@ def test_state_survives_a_restart(tmp_path) -> None:
         client = httpx.Client(base_url=first.base_url("toggl"), auth=(SOPHIE, "api_token"))
         timer = start_timer(client, description="Persisted", tags=["client"])
         client.delete(f"/workspaces/{WS}/time_entries/{timer['id']}")
-        before = client.get("/me/time_entries", params={"since": 0}).json()
+        since = {"since": int(first.emulators["toggl"].now().timestamp()) - 86400}
+        before = client.get("/me/time_entries", params=since).json()
+        assert timer["id"] in {e["id"] for e in before}
         client.close()
     again = TogglEmulator(first.business, state_path=tmp_path / "toggl.json", rate_limits=False)
     deleted = again.store.entries[timer["id"]]
     assert deleted.deleted and deleted.tags == ["client"] and deleted.description == "Persisted"
     with Sandbox(now=now, services=("toggl",), rate_limits=False, state_dir=tmp_path) as second:
         client = httpx.Client(base_url=second.base_url("toggl"), auth=(SOPHIE, "api_token"))
-        assert client.get("/me/time_entries", params={"since": 0}).json() == before
+        assert client.get("/me/time_entries", params=since).json() == before
         assert start_timer(client)["id"] > timer["id"]  # the id counter was saved too
         client.close()
 
