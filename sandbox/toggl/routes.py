@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from sandbox.emulator import ApiError
-from sandbox.toggl import entries, shapes
+from sandbox.toggl import entries, projects, shapes
 from sandbox.toggl.store import TogglStore, User
 
 if TYPE_CHECKING:
@@ -54,6 +54,13 @@ def _register_me(router: APIRouter, emulator: TogglEmulator) -> None:
         if _flag(request, "with_related_data"):
             body |= _related(emulator.store, user, emulator.now())
         return JSONResponse(body)
+
+    @router.get("/me/workspaces")
+    async def my_workspaces(request: Request) -> Response:
+        """The caller's workspaces, each with her `role` there (`admin` is its deprecated twin)."""
+        user = emulator.caller(request)
+        mine = [w for w in emulator.store.workspaces.values() if user.id in w.members]
+        return JSONResponse([shapes.workspace(w, user, emulator.store) for w in mine])
 
     @router.get("/me/quota")
     async def get_quota(request: Request) -> Response:
@@ -96,7 +103,8 @@ def _register_writes(router: APIRouter, emulator: TogglEmulator) -> None:
         user = emulator.caller(request)
         workspace = emulator.store.workspace_for(user, workspace_id)
         entry = emulator.store.entry_for_write(user, workspace, time_entry_id)
-        updated = entries.update_entry(emulator.store, user, entry, await _json(request), emulator.now())
+        body = await _json(request)
+        updated = entries.update_entry(emulator.store, user, workspace, entry, body, emulator.now())
         return JSONResponse(shapes.entry(emulator.store, updated, written=True, meta=_flag(request, "meta")))
 
     @router.delete(one)
@@ -138,6 +146,14 @@ def _register_workspace(router: APIRouter, emulator: TogglEmulator) -> None:
         page, per_page = _paging(request)
         chunk = found[(page - 1) * per_page : page * per_page]
         return JSONResponse([shapes.project(emulator.store, p) for p in chunk])
+
+    @router.post("/workspaces/{workspace_id}/projects")
+    async def create_project(workspace_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        workspace = emulator.store.workspace_for(user, workspace_id)
+        body = await _json(request)
+        created = projects.create_project(emulator.store, user, workspace, body, emulator.now())
+        return JSONResponse(shapes.project(emulator.store, created))
 
     @router.get("/workspaces/{workspace_id}/tags")
     async def list_tags(workspace_id: int, request: Request) -> Response:
@@ -233,7 +249,7 @@ def _related(store: TogglStore, user: User, now: datetime) -> dict[str, Any]:
     ids = {w.id for w in workspaces}
     recent = store.entries_of(user.id, start_from=now - timedelta(days=9))  # the real window is undocumented
     return {
-        "workspaces": [shapes.workspace(w, user) for w in workspaces],
+        "workspaces": [shapes.workspace(w, user, store) for w in workspaces],
         "clients": [
             {
                 "id": c.id,

@@ -253,3 +253,46 @@ def test_the_seed_is_deterministic(sandbox) -> None:
     assert again.store.dump() == sandbox.emulators["toggl"].store.dump()
     running = [e for e in again.store.entries.values() if e.running]
     assert len(running) == 1 and running[0].start < datetime.fromisoformat(FIXED_NOW_ISO).astimezone(UTC)
+
+
+def test_my_workspaces_say_whether_i_administer_them(api) -> None:
+    sophie = conforms(api().get("/me/workspaces"))
+    lea = conforms(api(LEA).get("/me/workspaces"))
+    assert [(w["id"], w["role"], w["admin"]) for w in sophie] == [(WS, "admin", True)]
+    assert [(w["id"], w["role"], w["admin"]) for w in lea] == [(WS, "user", False)]
+    assert sophie[0]["active_project_count"] == 3 and sophie[0]["premium"] is True
+
+
+def test_projects_are_created_by_admins_private_and_uniquely_named(api, sandbox) -> None:
+    sophie, lea = api(), api(LEA)
+    created = conforms(sophie.post(f"/workspaces/{WS}/projects", json={"name": "Podcast Season 2"}))
+    assert (created["name"], created["is_private"], created["active"]) == ("Podcast Season 2", True, True)
+    listed = sophie.get(f"/workspaces/{WS}/projects").json()
+    assert created["id"] in {p["id"] for p in listed}
+    again = sophie.post(f"/workspaces/{WS}/projects", json={"name": "podcast season 2"})
+    assert again.status_code == 400 and isinstance(again.json(), str)
+    assert sophie.post(f"/workspaces/{WS}/projects", json={"name": " "}).status_code == 400
+    denied = lea.post(f"/workspaces/{WS}/projects", json={"name": "Lea's own"})
+    assert (denied.status_code, denied.json()) == (403, "User does not have access to this resource.")
+    sandbox.emulators["toggl"].store.workspaces[WS].only_admins_may_create_projects = False
+    assert lea.post(f"/workspaces/{WS}/projects", json={"name": "Lea's own"}).status_code == 200
+
+
+def test_an_admin_creates_entries_for_a_member_and_a_member_cannot(api) -> None:
+    body = {
+        "created_with": "tests",
+        "workspace_id": WS,
+        "start": "2026-11-24T14:00:00Z",
+        "stop": "2026-11-24T14:45:00Z",
+        "description": "Team sync",
+        "user_id": 9100003,
+    }
+    made = conforms(api().post(f"/workspaces/{WS}/time_entries", json=body))
+    assert made["user_id"] == 9100003 and made["duration"] == 2700
+    assert made["id"] in {e["id"] for e in api(LEA).get("/me/time_entries").json()}  # it is Léa's
+    assert made["id"] not in {e["id"] for e in api().get("/me/time_entries").json()}
+    denied = api(LEA).post(f"/workspaces/{WS}/time_entries", json={**body, "user_id": 9100002})
+    assert (denied.status_code, denied.json()) == (403, "User does not have access to this resource.")
+    assert api(LEA).post(f"/workspaces/{WS}/time_entries", json=body).status_code == 200  # herself: fine
+    stranger = api().post(f"/workspaces/{WS}/time_entries", json={**body, "user_id": 1})
+    assert stranger.status_code == 400
