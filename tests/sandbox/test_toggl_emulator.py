@@ -3,9 +3,11 @@ time-entry rules, incremental reads, and state that survives a restart."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from tests.contract.spec import load_spec
 
 WS = 7421983
 SOPHIE, LEA = "sandbox-toggl-token-sophie", "sandbox-toggl-token-lea"
+PRIYA = "sandbox-toggl-token-priya"
 
 
 @pytest.fixture
@@ -74,11 +77,15 @@ def test_every_answer_the_hub_reads_conforms_to_the_spec(api) -> None:
     }
     entries = conforms(sophie.get("/me/time_entries", params={"meta": "true"}))
     assert entries and {e["user_id"] for e in entries} == {9100002}
-    assert conforms(sophie.get("/me/time_entries/current")) is None
+    timer = conforms(sophie.get("/me/time_entries/current"))  # left running since last evening
+    started = int(datetime.fromisoformat(timer["start"]).timestamp())
+    assert timer["stop"] is None and timer["duration"] == -started
+    assert conforms(api(PRIYA).get("/me/time_entries/current")) is None
     assert conforms(sophie.get(f"/me/time_entries/{entries[0]['id']}"))["id"] == entries[0]["id"]
     projects = conforms(sophie.get(f"/workspaces/{WS}/projects", params={"active": "both"}))
     assert {p["color"] for p in projects} == {"#06a893", "#c9806b", "#4dc3ff"}
-    assert [t["name"] for t in conforms(sophie.get(f"/workspaces/{WS}/tags"))] == ["client"]
+    tags = [t["name"] for t in conforms(sophie.get(f"/workspaces/{WS}/tags"))]
+    assert "client" in tags and tags == sorted(tags)
     users = conforms(sophie.get(f"/workspaces/{WS}/users"))
     assert {u["id"] for u in users} == {9100001, 9100002, 9100003, 9100004, 9100005}
     quota = conforms(sophie.get("/me/quota"))
@@ -135,7 +142,7 @@ def test_errors_are_bare_json_strings(api) -> None:
 
 
 def test_since_returns_changes_including_deletions(api, sandbox) -> None:
-    sophie = api()
+    sophie = api(PRIYA)  # no timer of hers runs, so starting one stops nothing
     now = int(sandbox.emulators["toggl"].now().timestamp())
     assert sophie.get("/me/time_entries", params={"since": now - 1}).json() == []
     timer = start_timer(sophie)
@@ -251,8 +258,33 @@ def test_state_survives_a_restart(tmp_path) -> None:
 def test_the_seed_is_deterministic(sandbox) -> None:
     again = TogglEmulator(sandbox.business, rate_limits=False)
     assert again.store.dump() == sandbox.emulators["toggl"].store.dump()
-    running = [e for e in again.store.entries.values() if e.running]
-    assert len(running) == 1 and running[0].start < datetime.fromisoformat(FIXED_NOW_ISO).astimezone(UTC)
+    running = {e.user_id: e for e in again.store.entries.values() if e.running}
+    now = datetime.fromisoformat(FIXED_NOW_ISO).astimezone(UTC)
+    assert set(running) == {9100002, 9100003}  # Sophie's, since last evening, and Léa's
+    assert now - running[9100002].start > timedelta(hours=15)
+    assert now - running[9100003].start < timedelta(hours=1)
+
+
+def test_the_seed_holds_what_a_real_fortnight_does(sandbox) -> None:
+    """Entries across midnight, edited after they stopped, deleted, naming cards by link or number."""
+    store = sandbox.emulators["toggl"].store
+    paris = ZoneInfo("Europe/Paris")
+    entries = list(store.entries.values())
+    stopped = [e for e in entries if e.stop is not None]
+    assert any(e.start.astimezone(paris).date() != e.stop.astimezone(paris).date() for e in stopped)
+    local = [(e.start.astimezone(paris), e.stop.astimezone(paris)) for e in stopped if e.stop]
+    assert any(start.weekday() == 6 and stop.weekday() == 0 for start, stop in local)  # into Monday
+    edited = [e for e in stopped if e.stop and e.at - e.stop > timedelta(hours=1) and not e.deleted]
+    assert len(edited) >= 3
+    assert sum(1 for e in entries if e.deleted) >= 1
+    descriptions = [e.description or "" for e in entries]
+    assert any(re.search(r"https://trello\.com/c/[0-9A-Za-z]{8}", d) for d in descriptions)
+    assert any(re.match(r"#\d+ ", d) for d in descriptions)
+    assert any(re.match(r"[0-9A-Za-z]{8} ", d) for d in descriptions)
+    assert any(e.project_id is None for e in entries)
+    assert {e.billable for e in entries} == {True, False}
+    labels = {"Client", "Marketing", "Admin", "Urgent", "Content", "Finance", "Waiting on client"}
+    assert any(set(e.tags or []) & labels for e in entries)
 
 
 def test_my_workspaces_say_whether_i_administer_them(api) -> None:
