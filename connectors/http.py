@@ -221,6 +221,8 @@ class HttpCore:
             # too fast (Toggl sends no Retry-After) waits the backoff, paced by the limiter.
             retry_after = self.quota.seconds_until_reset()
         detail = f" {body.code}" if body.code else ""
+        if body.feature:
+            detail += f" ({redact(body.feature)})"
         error = cls(
             f"{self.service} {key.method} {key.path} returned {response.status_code}{detail}: {cls.action}",
             service=self.service,
