@@ -26,6 +26,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_limits() -> None:
+    """Each test starts with the process-wide limiters and quota gates a fresh process would have:
+    a quota one test spends must not stop the next."""
+    from connectors.ratelimit import forget_shared_state
+
+    forget_shared_state()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests that need the Prefect API last: once its server is up, Prefect's background
     workers keep calling it, and a respx mock active in a later test would intercept those calls."""
