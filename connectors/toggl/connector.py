@@ -132,7 +132,8 @@ class TogglConnector(Closing):
             logger.warning("toggl: %s; reading only the token owner's entries", NOT_ADMIN)
             return self._own.fetch(cursor)
         window = Window.ending(self._clock(), self._days, self._zone)
-        batch = self._team.read(window, self._current())
+        # The rows first: they name the projects the running timer (read without meta) may carry.
+        batch = self._team.read(window, self._current)
         self._links.update((remote.remote_id, remote.link_id) for remote in batch.items)
         return batch
 

@@ -22,7 +22,7 @@ per 50 entries in the window (workspace bucket), `GET /me/time_entries/current` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -77,12 +77,14 @@ class TeamSnapshot:
         self._directory = directory
         self._projects = projects
 
-    def read(self, window: Window, current: Remote[TimeEntry] | None) -> ChangeBatch[TimeEntry]:
+    def read(self, window: Window, running: Callable[[], Remote[TimeEntry] | None]) -> ChangeBatch[TimeEntry]:
+        """The window's rows, then the owner's running timer (`running`)."""
         query = TogglReportQuery(
             start_date=window.first_day.isoformat(), end_date=window.last_day.isoformat()
         )
         rows = list(self._client.reports.rows(self._workspace_id, query))
         items, skipped = self.remotes(rows)
+        current = running()
         if current is not None and all(item.remote_id != current.remote_id for item in items):
             items.append(current)
         cursor = f"{TEAM_CURSOR}:{int(window.start.timestamp())}"
