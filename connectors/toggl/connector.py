@@ -10,8 +10,9 @@ owner's own entries through v9 (`own.py`, incremental with `since`).
 Writes (each 1 request, plus a project list the first time a name is not known):
 - `create`: `POST .../time_entries`, tagged `obm-hub:<link id>`, as the entry's person when the
   directory knows her Toggl user (a workspace admin may write a member's entries);
-- `update(fields=)`: `PUT` of those fields only (Toggl's update is partial); with `if_version`, or
-  when tags are written and the entry's link tag is not known from a read, one re-read first;
+- `update(fields=, link_id=)`: `PUT` of those fields only (Toggl's update is partial), the link tag
+  added when `link_id` is given; with `if_version`, or when tags are written and the entry's link tag
+  is not known from a read, one re-read first;
 - `archive`: `DELETE` (Toggl keeps no archive of entries); already gone is done.
 Toggl has no preconditions: with `if_version` the connector re-reads the entry (through the Reports
 API, or v9 for the owner's running or older entries) and raises `Conflict` when its `at` moved.
@@ -180,22 +181,23 @@ class TogglConnector(Closing):
         *,
         if_version: str | None = None,
         fields: frozenset[str] | None = None,
+        link_id: str | None = None,
     ) -> Remote[TimeEntry]:
-        """Write `fields` of the entry (all when None), keeping its link tag; Conflict if its `at`
-        moved past `if_version`."""
+        """Write `fields` of the entry (all when None), keeping its link tag, or tagging it with
+        `link_id` when given; Conflict if its `at` moved past `if_version`."""
         entry_id = _entry_id(remote_id)
         writes_tags = fields is None or "tags" in fields
-        if if_version is not None or (writes_tags and remote_id not in self._links):
-            link_id = self._reread(entry_id, item, if_version)
-        else:
-            link_id = self._links.get(remote_id)
+        known = self._links.get(remote_id)
+        if if_version is not None or (writes_tags and link_id is None and remote_id not in self._links):
+            known = self._reread(entry_id, item, if_version)
         wants_project = fields is None or "project" in fields
         payload = to_payload(
             item,
-            link_id=link_id,
+            link_id=link_id or known,
             project_id=self._projects.require(item.project) if wants_project else None,
             user_id=self._user_id(item),
             fields=fields,
+            mark=link_id is not None,
         )
         return self._remote(self._client.update_time_entry(self._workspace_id, entry_id, payload))
 

@@ -141,6 +141,7 @@ def to_payload(
     project_id: int | None,
     user_id: int | None = None,
     fields: frozenset[str] | None = None,
+    mark: bool = False,
 ) -> TogglTimeEntryPayload:
     """The create/update body for a canonical entry: the `fields` given (all when None), nothing else.
 
@@ -149,7 +150,8 @@ def to_payload(
     sent with them). Timing goes as a whole: a stopped entry sends start and stop and lets Toggl
     compute the duration (it refuses a duration that disagrees); a running one sends `duration: -1`.
     The person goes as `user_id` (a workspace admin may write a member's entries) when the directory
-    knows her Toggl user.
+    knows her Toggl user. With `mark` and no tags to write, the link tag is added to whatever tags the
+    entry has (`tag_action: "add"`): a copy matched at first contact gets the hub's mark, nothing else.
     """
     wanted = WRITABLE if fields is None else fields & WRITABLE
     payload = TogglTimeEntryPayload()
@@ -159,8 +161,11 @@ def to_payload(
         payload.project_id = project_id
     if "billable" in wanted:
         payload.billable = item.billable
+    link = [link_tag(link_id)] if link_id is not None else []
     if "tags" in wanted:
-        payload.tags = sorted(item.tags) + ([link_tag(link_id)] if link_id is not None else [])
+        payload.tags = sorted(item.tags) + link
+    elif mark and link:
+        payload.tags, payload.tag_action = link, "add"
     if "person" in wanted and user_id is not None:
         payload.user_id = user_id
     if wanted & TIMING:

@@ -326,3 +326,18 @@ def test_represent_is_what_toggl_would_keep(clock) -> None:
     assert (held.start.microsecond, held.stop.microsecond if held.stop else None) == (0, 0)
     assert held.duration_seconds == 1800 and held.tags == frozenset({"client"})
     assert connector.represent(held) == held and len(respx.calls) == 0  # pure: no request
+
+
+@respx.mock
+def test_a_copy_matched_at_first_contact_gets_the_link_tag_added(clock) -> None:
+    put = respx.put(f"{BASE}/workspaces/{WS}/time_entries/1").mock(
+        return_value=httpx.Response(200, json=toggl_entry(1, tags=["client", "obm-hub:lnk-new"]))
+    )
+    connector = make_connector(clock)
+    item = to_time_entry(TogglTimeEntry.model_validate(toggl_entry(1)), DIRECTORY, {})
+    marked = connector.update("1", item, fields=frozenset(), link_id="lnk-new")
+    assert json.loads(put.calls.last.request.content) == {"tags": ["obm-hub:lnk-new"], "tag_action": "add"}
+    assert marked.link_id == "lnk-new" and marked.item.tags == frozenset({"client"})
+    connector.update("1", item, fields=frozenset({"tags"}), link_id="lnk-new")
+    assert json.loads(put.calls.last.request.content) == {"tags": ["obm-hub:lnk-new"]}  # item.tags is empty
+    assert len(respx.calls) == 2  # the link given: nothing to read back first
