@@ -151,6 +151,7 @@ class TogglReportQuery(BaseModel):
     user_ids: list[int] | None = None
     tag_ids: list[int | None] | None = None
     time_entry_ids: list[int] | None = None
+    billable: bool | None = None  # a paid-plan filter ("premium feature"): 402 on Free
     enrich_response: bool = True  # names of projects and tags: no projects or tags call
     order_by: Literal["date"] = "date"
     order_dir: Literal["ASC", "DESC"] = "ASC"  # new entries land on the last page, not shifting rows

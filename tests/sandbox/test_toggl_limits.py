@@ -228,3 +228,30 @@ def test_a_spent_quota_stops_the_connector_before_it_sends(faulty) -> None:
         later.fetch_changes(None)
     later.close()
     assert statuses(sandbox) == []
+
+
+def test_toggls_two_402s_reach_the_client_as_what_they_are(sandbox_factory, clock) -> None:
+    """A spent hourly quota is RateLimited until its reset; a plan feature the workspace lacks is
+    PlanRequired, sent once and never retried (issue 7, defect 2)."""
+    from connectors.errors import PlanRequired
+    from connectors.toggl import TogglClient, TogglReportQuery
+
+    sandbox = sandbox_factory(services=("toggl",), rate_limits=True)
+    emulator = sandbox.emulators["toggl"]
+    emulator.limits.clock = clock
+    emulator.set_plan("free")
+    client = TogglClient.build(sandbox.base_url("toggl"), SOPHIE, options=fast_options())
+    query = TogglReportQuery(start_date="2026-11-10", end_date="2026-11-26", billable=True)
+    with pytest.raises(PlanRequired) as feature:
+        client.reports.search_time_entries(WS, query)
+    assert feature.value.status == 402 and "plan_feature" in str(feature.value)
+    assert statuses(sandbox) == [402]  # not retried: no wait gives a Free workspace the feature
+    for _ in range(29):  # the rest of the hour's 30, spent elsewhere at Toggl's pace
+        clock.sleep(1.0)
+        assert emulator.limits.admit(9100002, "org") is None
+    clock.sleep(1.0)
+    with pytest.raises(RateLimited) as quota:
+        client.list_tags(WS)
+    assert quota.value.code == "quota_exceeded" and quota.value.retry_after == pytest.approx(3600 - 30, abs=2)
+    assert statuses(sandbox) == [402]  # the reset is an hour away: not waited for inside a request
+    client.close()
