@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from config import HubSettings
 from connectors.http import CoreOptions
@@ -44,13 +45,20 @@ def bucket(path: str) -> str:
     return "me" if path.startswith("/me") else "workspace"
 
 
+def one_run(sandbox: Sandbox, options: CoreOptions, cursor: str | None) -> tuple[Any, Any]:
+    """What the main job does for Toggl in a run: a connector, one read. Returns (batch, quota)."""
+    sandbox.log.clear()
+    emulator = sandbox.emulators["toggl"]
+    settings = sandbox.settings(HubSettings())
+    with connect("toggl", settings, sandbox.business.workspace, options, clock=emulator.now) as toggl:
+        return toggl.fetch_changes(cursor), toggl.quota  # type: ignore[attr-defined]
+
+
 def main() -> None:
     clock = Clock()
     with Sandbox(now=NOW, services=("toggl",)) as sandbox:
-        emulator = sandbox.emulators["toggl"]
-        emulator.limits.clock = clock
-        emulator.set_plan("free")
-        settings = sandbox.settings(HubSettings())
+        sandbox.emulators["toggl"].limits.clock = clock
+        sandbox.emulators["toggl"].set_plan("free")
         limiter = SlidingWindowLimiter(RATE_LIMITS["toggl"], clock=clock, sleep=clock.sleep)
         options = CoreOptions(limiter=limiter, sleep=clock.sleep)
         print(f"Toggl Free plan: {PLAN_QUOTAS['free']} workspace and {USER_QUOTA} /me requests an hour\n")
@@ -60,15 +68,11 @@ def main() -> None:
         cursor = None
         for run in range(RUNS):
             started = clock.now
-            sandbox.log.clear()
-            workspace = sandbox.business.workspace
-            with connect("toggl", settings, workspace, options, clock=emulator.now) as toggl:
-                batch = toggl.fetch_changes(cursor)
-                quota = toggl.quota  # type: ignore[attr-defined]
+            batch, quota = one_run(sandbox, options, cursor)
             cursor = batch.cursor
             sent = sandbox.log.entries("toggl")
             counts = Counter(bucket(e.path) for e in sent)
-            if run < 4:
+            if run < 4:  # the first hour
                 hour.update(counts)
                 per_path.update((e.method, e.path) for e in sent)
             statuses = ",".join(sorted({str(e.status) for e in sent}))
@@ -78,18 +82,22 @@ def main() -> None:
                 f"{len(batch.items):>7}  {left:<13}  {statuses}"
             )
             clock.now = started + EVERY
-        print("\nrequests of one quiet run, by path:")
-        for (method, path), n in sorted(per_path.items()):
-            print(f"  {n // 4:3d}  {method:<5} {path}")
-        me, ws, free = hour["me"], hour["workspace"], PLAN_QUOTAS["free"]
-        print(f"\none hour of 15-minute runs: {me} /me requests of {USER_QUOTA}, {ws} workspace of {free}")
-        fits = me <= USER_QUOTA and ws <= free
-        print(f"fits the Free plan: {'yes' if fits else 'NO'}; headroom {USER_QUOTA - me} and {free - ws}")
-        pages = free // 4
-        print(
-            f"the workspace bucket holds {pages} report pages a run: up to {pages * 50} entries in the "
-            f"window (the demo team's: {len(batch.items)})"
-        )
+        report(per_path, hour, len(batch.items))
+
+
+def report(per_path: Counter[tuple[str, str]], hour: Counter[str], entries: int) -> None:
+    print("\nrequests of one quiet run, by path:")
+    for (method, path), n in sorted(per_path.items()):
+        print(f"  {n // 4:3d}  {method:<5} {path}")
+    me, ws, free = hour["me"], hour["workspace"], PLAN_QUOTAS["free"]
+    print(f"\none hour of 15-minute runs: {me} /me requests of {USER_QUOTA}, {ws} workspace of {free}")
+    fits = me <= USER_QUOTA and ws <= free
+    print(f"fits the Free plan: {'yes' if fits else 'NO'}; headroom {USER_QUOTA - me} and {free - ws}")
+    pages = free // 4
+    print(
+        f"the workspace bucket holds {pages} report pages a run: up to {pages * 50} entries in the "
+        f"window (the demo team's: {entries})"
+    )
 
 
 if __name__ == "__main__":

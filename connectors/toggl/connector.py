@@ -143,8 +143,9 @@ class TogglConnector(Closing):
         return self._remote(running) if running is not None else None
 
     def find_by_link(self, link_id: str) -> list[Remote[TimeEntry]]:
-        """The entries tagged with the link id over the last year (2 requests: the workspace's tags,
-        then the search by tag), and the owner's running timer if it carries it."""
+        """The stopped entries tagged with the link id over the last year (2 requests: the workspace's
+        tags, then the search by tag; none when no entry ever had the tag). The hub's creates are
+        stopped entries (meetings that ended); a running one would not be found until it stops."""
         tag = next(
             (t for t in self._client.list_tags(self._workspace_id) if t.name == link_tag(link_id)), None
         )
