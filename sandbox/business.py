@@ -534,24 +534,26 @@ def _edge_entries(
     """What a real team's fortnight also holds: late work past midnight, a Sunday night running into
     Monday, non-billable time on a billable project, and the OBM's timer left running since last
     evening (she has tracked nothing since, so her later entries go)."""
-    email = {p.name.split()[0]: p.email for p in workspace.people}
+    trackers = [p.email for p in workspace.people if p.role == "va"] or [p.email for p in workspace.people]
+    obm = next((p.email for p in workspace.people if p.role == "obm"), trackers[0])
+
     def at(days: int, hour: int, minute: int) -> datetime:
         return datetime.combine(monday + timedelta(days=days), time(hour, minute), zone)
 
     evening = datetime.combine(now.astimezone(zone).date() - timedelta(days=1), time(18, 5), zone)
     edges = (  # who, project, description, local start, minutes (None: still running)
-        ("Priya", COACHING, "Client portal updates", at(-4, 23, 20), 75),  # last Thursday night
-        ("Marcus", LAUNCH, "Schedule launch webinar", at(-1, 23, 30), 80),  # Sunday into Monday
-        ("Léa", COACHING, "Prepare session notes (internal)", at(0, 8, 10), 35),
-        ("Sophie", OPERATIONS, "Weekly planning", evening, None),
+        (trackers[-1], COACHING, "Client portal updates", at(-4, 23, 20), 75),  # last Thursday night
+        (trackers[1 % len(trackers)], LAUNCH, "Schedule launch webinar", at(-1, 23, 30), 80),  # into Monday
+        (trackers[0], COACHING, "Prepare session notes (internal)", at(0, 8, 10), 35),
+        (obm, OPERATIONS, "Weekly planning", evening, None),
     )
-    kept = [e for e in entries if not (e.person == email["Sophie"] and e.start >= evening)]
+    kept = [e for e in entries if not (e.person == obm and e.start >= evening)]
     for index, (who, project, description, start, minutes) in enumerate(edges):
         stop = start + timedelta(minutes=minutes) if minutes is not None else None
         kept.append(
             BizTimeEntry(
                 key=f"entry-{len(entries) + index + 1:04d}",
-                person=email[who],
+                person=who,
                 project=project,
                 description=description,
                 start=start.astimezone(UTC),
