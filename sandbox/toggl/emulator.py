@@ -144,7 +144,10 @@ class TogglEmulator(Emulator):
         if refusal is None:
             return None
         if refusal.status == 429:
-            return self.rate_limited(refusal.retry_after, credential)
+            response = self.rate_limited(refusal.retry_after, credential)
+            if not self.faults.applies_to(request.method, request.url.path):
+                response.headers.pop("Retry-After", None)  # the knob obeys path_pattern and methods
+            return response
         return self.error(402, QUOTA_SPENT.format(seconds=round(refusal.retry_after)))
 
     def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:

@@ -55,6 +55,12 @@ def test_more_than_one_request_a_second_per_token_is_429_without_retry_after(lim
     knob = httpx.post(sandbox.root_url("toggl") + "/_sandbox/faults", json={"retry_after": True})
     assert knob.json()["faults"]["retry_after"] is True
     assert sophie.get("/me").headers["Retry-After"] == "1"
+    faults = sandbox.root_url("toggl") + "/_sandbox/faults"
+    httpx.post(faults, json={"retry_after": True, "methods": ["POST"]})
+    clock.sleep(1.0)
+    assert sophie.get("/me").status_code == 200
+    again = sophie.get("/me")  # too fast again, but a GET: the knob obeys `methods`
+    assert again.status_code == 429 and "Retry-After" not in again.headers
 
 
 def test_the_user_quota_is_30_an_hour_then_402_with_the_headers(limited, clock) -> None:
