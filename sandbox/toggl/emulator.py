@@ -73,7 +73,7 @@ class TogglEmulator(Emulator):
         for workspace in self.store.workspaces.values():
             # The hub's token (the first business's OBM) administers every client's workspace, as an
             # OBM who runs several businesses' time tracking does.
-            if hub_user is not None and hub_user not in workspace.members:
+            if hub_user is not None and hub_user not in workspace.admins:
                 workspace.members.append(hub_user)
                 workspace.admins.append(hub_user)
 
@@ -133,9 +133,12 @@ class TogglEmulator(Emulator):
     def rate_limited(self, retry_after: float, credential: str) -> Response:
         """429 without `Retry-After`: Toggl documents the status and "a safe window will be 1 request
         per second", never the header (engineering.toggl.com/docs, NOTES.md §3.5). The `retry_after`
-        fault knob adds it."""
+        fault knob adds it (a storm only reaches the requests its knobs apply to)."""
+        return self._too_fast(retry_after, header=self.faults.retry_after)
+
+    def _too_fast(self, retry_after: float, *, header: bool) -> Response:
         response = self.error(429, TOO_FAST)
-        if self.faults.retry_after:
+        if header:
             response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
@@ -144,10 +147,9 @@ class TogglEmulator(Emulator):
         if refusal is None:
             return None
         if refusal.status == 429:
-            response = self.rate_limited(refusal.retry_after, credential)
-            if not self.faults.applies_to(request.method, request.url.path):
-                response.headers.pop("Retry-After", None)  # the knob obeys path_pattern and methods
-            return response
+            # The knob obeys path_pattern and methods, like every knob.
+            knob = self.faults.retry_after and self.faults.applies_to(request.method, request.url.path)
+            return self._too_fast(refusal.retry_after, header=knob)
         return self.error(402, QUOTA_SPENT.format(seconds=round(refusal.retry_after)))
 
     def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:

@@ -65,7 +65,7 @@ def seed_store(business: Business, store: TogglStore | None = None) -> TogglStor
         organization_id=stable_id("organization", business.workspace.name, 8_100_000, 100_000),
         name=business.workspace.name,
         admins=admins,
-        members=sorted(store.users),
+        members=sorted(p.toggl_user_id for p in people if p.toggl_user_id is not None),  # its own team
         created_at=SIGNED_UP,
     )
     for biz_project in business.projects:

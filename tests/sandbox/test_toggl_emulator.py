@@ -328,3 +328,17 @@ def test_an_admin_creates_entries_for_a_member_and_a_member_cannot(api) -> None:
     assert api(LEA).post(f"/workspaces/{WS}/time_entries", json=body).status_code == 200  # herself: fine
     stranger = api().post(f"/workspaces/{WS}/time_entries", json={**body, "user_id": 1})
     assert stranger.status_code == 400
+
+
+def test_with_several_businesses_the_hub_administers_each_and_teams_stay_apart(sandbox_factory) -> None:
+    sandbox = sandbox_factory(services=("toggl",), rate_limits=False, workspaces=3)
+    with httpx.Client(base_url=sandbox.base_url("toggl"), auth=(SOPHIE, "api_token")) as sophie:
+        mine = conforms(sophie.get("/me/workspaces"))
+    assert len(mine) == 3 and {w["role"] for w in mine} == {"admin"}
+    store = sandbox.emulators["toggl"].store
+    for business in sandbox.businesses[1:]:
+        workspace = store.workspaces[business.workspace.toggl.workspace_id]
+        team = {p.toggl_user_id for p in business.people}
+        assert set(workspace.members) == team | {9100002}  # her own team, and the hub's OBM
+    with httpx.Client(base_url=sandbox.base_url("toggl"), auth=(LEA, "api_token")) as lea:
+        assert [w["id"] for w in lea.get("/me/workspaces").json()] == [WS]  # a VA of the first only
