@@ -66,6 +66,22 @@ class GoogleCalendar(_Strict):
 
 class TogglWorkspace(_Strict):
     workspace_id: int = Field(gt=0)
+    window_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description=(
+            "The team's entries are read over the last N days and today; older entries keep their "
+            "last known state."
+        ),
+    )
+    non_admin: Literal["error", "own_entries"] = Field(
+        default="error",
+        description=(
+            "When the token's user is not an admin of the workspace: 'error' (the team's hours need an "
+            "admin's token) or 'own_entries' (read only hers, with a warning)."
+        ),
+    )
 
 
 class Person(_Strict):

@@ -104,6 +104,9 @@ class TogglSettings(ServiceSettings):
     """Toggl Track: the API token from the profile page."""
 
     base_url: str = "https://api.track.toggl.com/api/v9"
+    reports_base_url: str | None = Field(
+        default=None, description="The Reports API v3; default: beside base_url (.../reports/api/v3)."
+    )
     api_token: SecretStr | None = None
     api_token_block: str | None = None
 

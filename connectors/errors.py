@@ -7,6 +7,7 @@
     ├── Conflict                   the item moved under us; re-read and re-plan it
     ├── NotFound                   the item is gone (after a re-check, treat as deleted)
     ├── CursorExpired              the incremental cursor is dead; do a full read
+    ├── PlanRequired               the service's plan lacks a feature the request used; no wait helps
     └── BadData                    the request or the response is malformed; skip the item, report it
 
 Conflict, NotFound and BadData are also the engine's item-level errors (`sync.errors`): the applier
@@ -19,6 +20,7 @@ service error code), then a table keyed by status. Both are data, not an if-chai
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,6 +84,10 @@ class CursorExpired(ConnectorError):
     action = "the incremental cursor expired; the next read is a full one"
 
 
+class PlanRequired(ConnectorError):
+    action = "upgrade the service's plan for this workspace, or turn off what the hub uses it for"
+
+
 class BadData(ConnectorError, ItemRejected):
     action = "the item is skipped and reported"
 
@@ -113,11 +119,26 @@ SERVICE_TABLE: dict[tuple[str, int, str | None], type[ConnectorError]] = {
     ("google", 403, "quotaExceeded"): RateLimited,
     ("google", 410, "fullSyncRequired"): CursorExpired,
     ("google", 410, "updatedMinTooLongAgo"): CursorExpired,
-    # Toggl answers 402 when the hourly quota is spent (the reset time is in a header); 402 also means
-    # "upgrade the plan for this feature", which no wait will fix.
+    # Toggl answers 402 when the hourly quota is spent (support.toggl.com/en/articles/11484112; the
+    # reset time is in a header), and 402 when "the workspace should be upgraded to have access to
+    # said feature" (engineering.toggl.com/docs), which no wait fixes. `_toggl_body` tells them apart;
+    # a 402 it cannot place (no quota header, a text it does not know) is taken for the quota, the
+    # documented meaning of an unexplained 402, and retried no sooner than the backoff allows.
     ("toggl", 402, None): RateLimited,
     ("toggl", 402, "quota_exceeded"): RateLimited,
+    ("toggl", 402, "plan_feature"): PlanRequired,
 }
+
+# Toggl's texts for a plan feature the workspace lacks (the 402 descriptions of the official v9 and
+# Reports v3 specs); the named feature, when the text names one, goes into the error's message.
+TOGGL_PLAN_TEXTS = (
+    re.compile(r"Workspace needs to have the (?P<feature>.{1,60}?) feature enabled"),
+    re.compile(r"Must be a premium user to use (?P<feature>[\w ]{1,60})"),
+    re.compile(r"(?P<feature>[\w ]{1,60}?) (?:is|are) a premium feature"),
+    re.compile(r"(?P<feature>[\w ]{1,60}?) (?:is|are) available for [\w ]{1,40} plans"),
+    re.compile(r"(?P<feature>[\w ]{1,60}?) requires a premium subscription"),
+    re.compile(r"Workspace needs to have this feature enabled|Available only for premium workspaces"),
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,7 @@ class ErrorBody:
     code: str | None
     message: str | None
     request_id: str | None = None
+    feature: str | None = None  # the plan feature a 402 names (a service's fixed text, never data)
 
 
 def _json_or_none(response: httpx.Response) -> object:
@@ -154,16 +176,30 @@ def _google_body(response: httpx.Response) -> ErrorBody:
 
 def _toggl_body(response: httpx.Response) -> ErrorBody:
     # A bare JSON string ("'since' and 'before' can not be present simultaneously") or plain text.
-    # Toggl sends no error codes; two answers are told apart by their headers, and the code then
-    # names them in the error's message: a spent hourly quota, and a request without credentials.
+    # Toggl sends no error codes; the code names what the headers and the text tell apart: a spent
+    # hourly quota, a plan feature the workspace lacks, a request without credentials.
     data = _json_or_none(response)
-    message = data if isinstance(data, str) else response.text.strip()
+    message = (data if isinstance(data, str) else response.text.strip()) or None
+    request_id = response.headers.get("X-Toggl-Request-Id")
+    if response.status_code == 402:
+        code, feature = _toggl_402(response, message or "")
+        return ErrorBody(code, message, request_id, feature)
     code = None
-    if response.status_code == 402 and response.headers.get("X-Toggl-Quota-Remaining") == "0":
-        code = "quota_exceeded"
-    elif response.status_code == 401 and response.headers.get("X-Authorization-Missing") == "true":
+    if response.status_code == 401 and response.headers.get("X-Authorization-Missing") == "true":
         code = "authorization_missing"
-    return ErrorBody(code, message or None, response.headers.get("X-Toggl-Request-Id"))
+    return ErrorBody(code, message, request_id)
+
+
+def _toggl_402(response: httpx.Response, message: str) -> tuple[str | None, str | None]:
+    """(code, feature) of a 402: the quota when its header says none is left; a plan feature when a
+    quota is left or the text is one of Toggl's plan texts; unknown otherwise."""
+    remaining = response.headers.get("X-Toggl-Quota-Remaining")
+    if remaining == "0":
+        return "quota_exceeded", None
+    match = next((m for m in (p.search(message) for p in TOGGL_PLAN_TEXTS) if m), None)
+    if match is None:
+        return ("plan_feature", None) if remaining is not None else (None, None)
+    return "plan_feature", match.groupdict().get("feature")
 
 
 def _notion_body(response: httpx.Response) -> ErrorBody:

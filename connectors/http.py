@@ -217,8 +217,12 @@ class HttpCore:
         cls = classify(self.service, response.status_code, body.code)
         retry_after = _retry_after(response)
         if retry_after is None and cls is RateLimited and self.quota is not None:
-            retry_after = self.quota.resets_in()
+            # The quota's reset time is the wait only when the quota is what ran out: a 429 for going
+            # too fast (Toggl sends no Retry-After) waits the backoff, paced by the limiter.
+            retry_after = self.quota.seconds_until_reset()
         detail = f" {body.code}" if body.code else ""
+        if body.feature:
+            detail += f" ({redact(body.feature)})"
         error = cls(
             f"{self.service} {key.method} {key.path} returned {response.status_code}{detail}: {cls.action}",
             service=self.service,

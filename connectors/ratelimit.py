@@ -6,6 +6,10 @@ a bucket of 100 refilled at 10/s would let 200 Trello requests through in one 10
 
 Toggl also publishes an hourly quota in response headers; `QuotaGate` reads them and refuses to send
 once the quota is spent, naming the reset time, instead of collecting 402s.
+
+Limiters and quota gates are shared per process, service and credential (`shared_limiter`,
+`shared_quota`): limits are the token's, so a retry, a new connector or another workspace read with the
+same token continues from what the last answer said instead of starting blind.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -85,11 +90,15 @@ _limiters: dict[tuple[str, str], SlidingWindowLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
+def _fingerprint(credential: str | None) -> str:
+    # The registries key on a digest: a token never sits in a dict a debugger or a dump might show.
+    return hashlib.sha256((credential or "").encode()).hexdigest()[:16]
+
+
 def shared_limiter(service: str, credential: str | None) -> SlidingWindowLimiter:
     """The process-wide limiter for one service and one credential (limits are per token)."""
-    fingerprint = hashlib.sha256((credential or "").encode()).hexdigest()[:16]
     with _limiters_lock:
-        key = (service, fingerprint)
+        key = (service, _fingerprint(credential))
         if key not in _limiters:
             _limiters[key] = SlidingWindowLimiter(RATE_LIMITS[service])
         return _limiters[key]
@@ -97,31 +106,35 @@ def shared_limiter(service: str, credential: str | None) -> SlidingWindowLimiter
 
 @dataclass
 class QuotaGate:
-    """A quota announced in response headers (Toggl: X-Toggl-Quota-Remaining / -Resets-In)."""
+    """A quota announced in response headers (Toggl: X-Toggl-Quota-Remaining / -Resets-In).
+    Thread-safe: connectors reading several workspaces at once may share one."""
 
     remaining_header: str
     resets_in_header: str
     clock: Callable[[], float] = time.monotonic
     remaining: int | None = None
     resets_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def observe(self, response: httpx.Response) -> None:
         remaining = _int_header(response, self.remaining_header)
         resets_in = _int_header(response, self.resets_in_header)
-        if remaining is not None:
-            self.remaining = remaining
-        if resets_in is not None:
-            self.resets_at = self.clock() + resets_in
+        with self._lock:
+            if remaining is not None:
+                self.remaining = remaining
+            if resets_in is not None:
+                self.resets_at = self.clock() + resets_in
 
     def seconds_until_reset(self) -> float | None:
         """None while requests may be sent; otherwise how long until the quota resets."""
-        if self.remaining is None or self.remaining > 0 or self.resets_at is None:
-            return None
-        left = self.resets_at - self.clock()
-        if left <= 0:
-            self.remaining = None
-            return None
-        return left
+        with self._lock:
+            if self.remaining is None or self.remaining > 0 or self.resets_at is None:
+                return None
+            left = self.resets_at - self.clock()
+            if left <= 0:
+                self.remaining = None
+                return None
+            return left
 
     def resets_in(self) -> float | None:
         return None if self.resets_at is None else max(0.0, self.resets_at - self.clock())
@@ -133,3 +146,34 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return int(float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+_quotas: dict[tuple[str, str, str, str], QuotaGate] = {}
+_quotas_lock = threading.Lock()
+
+
+def shared_quota(
+    service: str, base_url: str, credential: str | None, bucket: str, headers: tuple[str, str]
+) -> QuotaGate:
+    """The process-wide quota gate of one bucket of one credential at one server.
+
+    Toggl counts `/me` requests in one bucket and workspace requests (the Reports API's included) in
+    another (support.toggl.com/en/articles/11484112); it counts the latter per organization, and the
+    hub shares one gate per token across its workspaces: two workspaces of one organization then see
+    each other's spending, and workspaces of different organizations may wait for one another's
+    reset, which errs on the side of sending less. The server (scheme, host, port) is part of the
+    key: one server's quota covers all its base paths, and a sandbox's is not the real one.
+    """
+    parts = urlsplit(base_url)
+    key = (service, f"{parts.scheme}://{parts.netloc}", _fingerprint(credential), bucket)
+    with _quotas_lock:
+        if key not in _quotas:
+            _quotas[key] = QuotaGate(*headers)
+        return _quotas[key]
+
+
+def forget_shared_state() -> None:
+    """Drop every shared limiter and quota gate: a fresh process's view (for tests)."""
+    with _limiters_lock, _quotas_lock:
+        _limiters.clear()
+        _quotas.clear()

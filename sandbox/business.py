@@ -10,7 +10,10 @@ emulator's seed turns into its own shapes:
 - two weeks of calendar events in Europe/Paris (this week and next): client sessions, discovery
   calls, a weekly recurring team sync with one moved instance, all-day and multi-day events;
 - two weeks of Toggl entries (last week and this week up to `now`) for the OBM and the three VAs
-  across three projects, some without a project, many naming a card, and one timer left running.
+  across three projects, billable and not, some without a project, many naming a card (by its
+  title, its link, its short link or its number) or tagged with a task label; entries across
+  midnight and across the week boundary, entries edited after they stopped, deleted ones, a VA's
+  timer running for the last 47 minutes and the OBM's left running since last evening.
 
 Same seed and same `now`, same business: tests pin `now` and predict the numbers.
 """
@@ -93,7 +96,13 @@ class BizTimeEntry:
     stop: datetime | None  # None: the timer is running
     billable: bool
     tags: tuple[str, ...] = ()
-    task_key: str | None = None  # the task whose title the description names
+    task_key: str | None = None  # the task the entry was tracked for
+    # How the description names the task: its "title", its card's "url" or bare "shortlink", its card
+    # "number" (#17), or not at all ("label": the entry is tagged with one of the task's labels).
+    # The Toggl seed writes the card's reference, as people paste it.
+    names_task: str = "title"
+    edited_at: datetime | None = None  # last edited after it stopped (Toggl's `at`), when it was
+    deleted_at: datetime | None = None  # deleted in Toggl (still returned by `since` reads)
 
 
 @dataclass(frozen=True)
@@ -478,7 +487,87 @@ def _time_entries(
         rng, len(entries), runner.email, now - timedelta(minutes=47), None, trello_tasks, projects
     )
     entries.append(running)
-    return tuple(entries)
+    entries = [_named(rng, entry, tasks) for entry in entries]
+    entries = _edited_and_deleted(rng, entries, now)
+    return tuple(_edge_entries(workspace, monday, zone, now, entries))
+
+
+NAMING = (("title", 0.4), ("url", 0.2), ("shortlink", 0.15), ("number", 0.15), ("label", 0.1))
+
+
+def _named(rng: random.Random, entry: BizTimeEntry, tasks: tuple[BizTask, ...]) -> BizTimeEntry:
+    """How the person named the task she tracked time for (titles alone are what most people type)."""
+    if entry.task_key is None:
+        return entry
+    style = rng.choices([name for name, _ in NAMING], weights=[weight for _, weight in NAMING])[0]
+    if style != "label":
+        return _replace_entry(entry, names_task=style)
+    task = next(task for task in tasks if task.key == entry.task_key)
+    label = task.labels[-1]
+    description = rng.choice(GENERIC_WORK)
+    return _replace_entry(entry, names_task="label", description=description, tags=(*entry.tags, label))
+
+
+def _edited_and_deleted(
+    rng: random.Random, entries: list[BizTimeEntry], now: datetime
+) -> list[BizTimeEntry]:
+    """Some entries fixed a day or two after they stopped, a few deleted since (kept with their
+    deletion time: Toggl's `since` reads still return them)."""
+    result = []
+    for entry in entries:
+        if entry.stop is None:
+            result.append(entry)
+            continue
+        roll = rng.random()
+        later = entry.stop + timedelta(hours=rng.randint(2, 40))
+        if later < now and roll < 0.08:
+            entry = _replace_entry(entry, edited_at=later)
+        elif later < now and roll < 0.11:
+            entry = _replace_entry(entry, deleted_at=later)
+        result.append(entry)
+    return result
+
+
+def _edge_entries(
+    workspace: Workspace, monday: date, zone: ZoneInfo, now: datetime, entries: list[BizTimeEntry]
+) -> list[BizTimeEntry]:
+    """What a real team's fortnight also holds: late work past midnight, a Sunday night running into
+    Monday, non-billable time on a billable project, and the OBM's timer left running since last
+    evening (she has tracked nothing since, so her later entries go)."""
+    trackers = [p.email for p in workspace.people if p.role == "va"] or [p.email for p in workspace.people]
+    obm = next((p.email for p in workspace.people if p.role == "obm"), trackers[0])
+
+    def at(days: int, hour: int, minute: int) -> datetime:
+        return datetime.combine(monday + timedelta(days=days), time(hour, minute), zone)
+
+    evening = datetime.combine(now.astimezone(zone).date() - timedelta(days=1), time(18, 5), zone)
+    edges = (  # who, project, description, local start, minutes (None: still running)
+        (trackers[-1], COACHING, "Client portal updates", at(-4, 23, 20), 75),  # last Thursday night
+        (trackers[1 % len(trackers)], LAUNCH, "Schedule launch webinar", at(-1, 23, 30), 80),  # into Monday
+        (trackers[0], COACHING, "Prepare session notes (internal)", at(0, 8, 10), 35),
+        (obm, OPERATIONS, "Weekly planning", evening, None),
+    )
+    kept = [e for e in entries if not (e.person == obm and e.start >= evening)]
+    for index, (who, project, description, start, minutes) in enumerate(edges):
+        stop = start + timedelta(minutes=minutes) if minutes is not None else None
+        kept.append(
+            BizTimeEntry(
+                key=f"entry-{len(entries) + index + 1:04d}",
+                person=who,
+                project=project,
+                description=description,
+                start=start.astimezone(UTC),
+                stop=stop.astimezone(UTC) if stop is not None else None,
+                billable=False,
+            )
+        )
+    return kept
+
+
+def _replace_entry(entry: BizTimeEntry, **changes: object) -> BizTimeEntry:
+    from dataclasses import replace
+
+    return replace(entry, **changes)  # type: ignore[arg-type]
 
 
 def _entry(

@@ -10,7 +10,9 @@ Knobs a service interprets on its own (each emulator says which it honours and n
 - `short_pages`: the chance that a page of a list is shortened or emptied (a continuation token still
   follows), where the API documents that pages may come back short;
 - `silent_duplicates`: the chance that a create whose client-chosen id is already taken is not
-  refused, in one of the `duplicate_forms` the service names (Google Calendar).
+  refused, in one of the `duplicate_forms` the service names (Google Calendar);
+- `retry_after`: a `Retry-After` header on the 429s of a service that does not promise one (Toggl):
+  off by default, so a client's own pacing is what its tests exercise.
 
 Every field is settable over HTTP (`POST /_sandbox/faults`, see `sandbox/emulator.py`). Decisions come
 from a seeded generator, so a run is repeatable. Every knob obeys `path_pattern` and `methods`.
@@ -36,6 +38,7 @@ class Faults:
     storm: int = 0  # the next N requests get the service's rate-limit answer
     storm_retry_after: float = 1.0
     storm_forms: tuple[str, ...] = ()  # which rate-limit answers a storm picks from; empty: all
+    retry_after: bool = False  # Toggl: send Retry-After on 429 (Toggl does not promise it)
     timeout_seconds: float = 3.0
     short_pages: float = 0.0  # chance that a page is shortened or emptied
     silent_duplicates: float = 0.0  # chance that a taken client-chosen id is not answered 409

@@ -26,6 +26,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_limits() -> None:
+    """Each test starts with the process-wide limiters and quota gates a fresh process would have:
+    a quota one test spends must not stop the next."""
+    from connectors.ratelimit import forget_shared_state
+
+    forget_shared_state()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests that need the Prefect API last: once its server is up, Prefect's background
     workers keep calling it, and a respx mock active in a later test would intercept those calls."""
@@ -67,8 +76,6 @@ def clock() -> FakeClock:
 
 # -- contract checks: every request a connector sends is checked against the official spec -----------
 
-_SPEC_NAMES = {"trello": "trello", "google": "gcal", "toggl": "toggl", "notion": "notion"}
-
 
 @pytest.fixture(autouse=True)
 def contract_check() -> Iterator[list[str]]:
@@ -78,17 +85,18 @@ def contract_check() -> Iterator[list[str]]:
     import httpx
 
     from connectors.http import add_request_observer, remove_request_observer
-    from tests.contract.spec import load_spec
+    from tests.contract.spec import load_spec, spec_name
 
     violations: list[str] = []
 
     def observe(service: str, request: httpx.Request) -> None:
-        if service not in _SPEC_NAMES:
+        name = spec_name(service, str(request.url))
+        if name is None:
             return
         body = None
         if request.content and "json" in request.headers.get("content-type", ""):
             body = json.loads(request.content)
-        problems = load_spec(_SPEC_NAMES[service]).check_request(request.method, str(request.url), body=body)  # type: ignore[arg-type]
+        problems = load_spec(name).check_request(request.method, str(request.url), body=body)
         violations.extend(f"{service} {request.method} {request.url.path}: {p}" for p in problems)
 
     add_request_observer(observe)

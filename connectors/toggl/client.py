@@ -5,43 +5,46 @@ Reference: https://engineering.toggl.com/docs/ (Swagger: tests/contract/specs/to
 Auth is HTTP Basic with the API token as the user name and the literal `api_token` as the password.
 
 Toggl counts requests in two hourly buckets (support.toggl.com/en/articles/11484112): requests about
-the user (`/me...`) get 30 per hour whatever the plan; workspace and organization requests get the
-plan's quota (Starter 240 per hour, per user and organization). Each answer reports its own bucket in
-`X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In`, and a spent bucket answers 402. So the client
-keeps one HTTP core per bucket, each with its own `QuotaGate`: a spent `/me` bucket must not stop the
-workspace calls, and the other way round. Both cores share the one per-token limiter (1 request/s).
+the user (`/me...`) get 30 per hour whatever the plan; workspace and organization requests, the
+Reports API's included, get the plan's quota (Free 30, Starter 240 per hour, per user and
+organization). Each answer reports its own bucket in `X-Toggl-Quota-Remaining` /
+`X-Toggl-Quota-Resets-In`, and a spent bucket answers 402. So the client keeps one HTTP core per
+bucket (and one for the Reports API's base path, on the workspace bucket), each with the process-wide
+`QuotaGate` of its bucket and token (`shared_quota`): a spent `/me` bucket must not stop the workspace
+calls, and a retry or the next connector must not forget what the last answer said. All cores share
+the one per-token limiter (1 request/s).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from config.redaction import register_secret
-from connectors.errors import BadData
 from connectors.http import CoreOptions, HttpCore, build_core
 from connectors.pagination import Page, iterate_items
-from connectors.ratelimit import QuotaGate
+from connectors.ratelimit import QuotaGate, shared_quota
 from connectors.toggl.models import (
     TogglProject,
     TogglTag,
     TogglTimeEntry,
     TogglTimeEntryPayload,
     TogglUser,
+    TogglWorkspace,
     TogglWorkspaceUser,
+    many,
+    one,
 )
+from connectors.toggl.reports import TogglReports
 
 SERVICE = "toggl"
 CREATED_WITH = "obm-hub"  # required on create: "should identify the service/application"
 QUOTA_HEADERS = ("X-Toggl-Quota-Remaining", "X-Toggl-Quota-Resets-In")
 ENTRY_LIMIT = 1000  # "The limit of returned time entries is 1000" (GET /me/time_entries)
 PROJECTS_PER_PAGE = 200  # "default 151. Cannot exceed 200"
-
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -59,26 +62,43 @@ class TogglQuota:
 
 
 class TogglClient:
-    """Toggl Track v9 over two HttpCores (one per quota bucket). Build it with `TogglClient.build`."""
+    """Toggl Track v9 over two HttpCores (one per quota bucket), and the Reports API v3 (`reports`).
+    Build it with `TogglClient.build`."""
 
-    def __init__(self, *, me: HttpCore, workspace: HttpCore) -> None:
+    def __init__(self, *, me: HttpCore, workspace: HttpCore, reports: HttpCore) -> None:
         self._me = me
         self._workspace = workspace
+        self.reports = TogglReports(reports)
 
     @classmethod
-    def build(cls, base_url: str, api_token: str, *, options: CoreOptions | None = None) -> TogglClient:
+    def build(
+        cls,
+        base_url: str,
+        api_token: str,
+        *,
+        reports_url: str | None = None,
+        options: CoreOptions | None = None,
+    ) -> TogglClient:
+        """`reports_url` defaults to the Reports API beside `base_url` (`.../api/v9` ->
+        `.../reports/api/v3`), as Toggl serves both from one host."""
         register_secret(api_token)
         auth = httpx.BasicAuth(api_token, "api_token")
 
-        def core() -> HttpCore:
-            gate = QuotaGate(*QUOTA_HEADERS)
-            return build_core(SERVICE, base_url, credential=api_token, auth=auth, quota=gate, options=options)
+        def core(url: str, bucket: str) -> HttpCore:
+            gate = shared_quota(SERVICE, url, api_token, bucket, QUOTA_HEADERS)
+            return build_core(SERVICE, url, credential=api_token, auth=auth, quota=gate, options=options)
 
-        return cls(me=core(), workspace=core())
+        reports = reports_url or reports_url_for(base_url)
+        return cls(
+            me=core(base_url, "me"),
+            workspace=core(base_url, "workspaces"),
+            reports=core(reports, "workspaces"),
+        )
 
     def close(self) -> None:
         self._me.close()
         self._workspace.close()
+        self.reports.close()
 
     @property
     def quota(self) -> TogglQuota:
@@ -90,7 +110,12 @@ class TogglClient:
     def get_me(self, *, with_related_data: bool = False) -> TogglUser:
         """The token's user. https://engineering.toggl.com/docs/api/me#get-me"""
         params = {"with_related_data": "true"} if with_related_data else None
-        return _one(TogglUser, self._me.request_json("GET", "/me", params=params), "GET /me")
+        return one(TogglUser, self._me.request_json("GET", "/me", params=params), "GET /me")
+
+    def list_my_workspaces(self) -> list[TogglWorkspace]:
+        """The user's workspaces, each with her `role` in it (`admin` is its deprecated twin).
+        https://engineering.toggl.com/docs/api/me#get-workspaces"""
+        return many(TogglWorkspace, self._me.request_json("GET", "/me/workspaces"), "GET /me/workspaces")
 
     # -- time entries -------------------------------------------------------------------------
 
@@ -123,7 +148,7 @@ class TogglClient:
         if before is not None:
             params["before"] = _rfc3339(before)
         data = self._me.request_json("GET", "/me/time_entries", params=params)
-        return _many(TogglTimeEntry, data, "GET /me/time_entries")
+        return many(TogglTimeEntry, data, "GET /me/time_entries")
 
     def get_time_entry(self, time_entry_id: int) -> TogglTimeEntry:
         """One entry the user can see (404 once deleted).
@@ -131,13 +156,13 @@ class TogglClient:
         data = self._me.request_json(
             "GET", "/me/time_entries/{time_entry_id}", path={"time_entry_id": time_entry_id}, params=_META
         )
-        return _one(TogglTimeEntry, data, "GET /me/time_entries/{time_entry_id}")
+        return one(TogglTimeEntry, data, "GET /me/time_entries/{time_entry_id}")
 
     def get_current_time_entry(self) -> TogglTimeEntry | None:
         """The running entry, or None: the API answers a literal `null` when nothing runs.
         https://engineering.toggl.com/docs/api/time_entries#get-get-current-time-entry"""
         data = self._me.request_json("GET", "/me/time_entries/current")
-        return None if data is None else _one(TogglTimeEntry, data, "GET /me/time_entries/current")
+        return None if data is None else one(TogglTimeEntry, data, "GET /me/time_entries/current")
 
     def create_time_entry(self, workspace_id: int, payload: TogglTimeEntryPayload) -> TogglTimeEntry:
         """Create an entry (`duration: -1` and no stop starts a timer and stops the running one).
@@ -151,7 +176,7 @@ class TogglClient:
             params=_META,
             json=body,
         )
-        return _one(TogglTimeEntry, data, "POST /workspaces/{workspace_id}/time_entries")
+        return one(TogglTimeEntry, data, "POST /workspaces/{workspace_id}/time_entries")
 
     def update_time_entry(
         self, workspace_id: int, time_entry_id: int, payload: TogglTimeEntryPayload
@@ -166,7 +191,7 @@ class TogglClient:
             params=_META,
             json=payload.body(),
         )
-        return _one(TogglTimeEntry, data, f"PUT {template}")
+        return one(TogglTimeEntry, data, f"PUT {template}")
 
     def delete_time_entry(self, workspace_id: int, time_entry_id: int) -> None:
         """Delete an entry (200 with an empty body); `since` reads then show it with
@@ -184,7 +209,7 @@ class TogglClient:
         data = self._workspace.request_json(
             "PATCH", template, path={"workspace_id": workspace_id, "time_entry_id": time_entry_id}
         )
-        return _one(TogglTimeEntry, data, f"PATCH {template}")
+        return one(TogglTimeEntry, data, f"PATCH {template}")
 
     # -- the workspace ------------------------------------------------------------------------
 
@@ -200,10 +225,22 @@ class TogglClient:
                 path={"workspace_id": workspace_id},
                 params={"active": active, "page": page, "per_page": PROJECTS_PER_PAGE},
             )
-            items = _many(TogglProject, data, "GET /workspaces/{workspace_id}/projects")
+            items = many(TogglProject, data, "GET /workspaces/{workspace_id}/projects")
             return Page(items, str(page + 1) if len(items) == PROJECTS_PER_PAGE else None)
 
         return list(iterate_items(fetch, service=SERVICE))
+
+    def create_project(self, workspace_id: int, name: str) -> TogglProject:
+        """A new active project; private, as Toggl makes them by default. Workspaces may let only
+        admins create projects (403 otherwise); names are unique in a workspace.
+        https://engineering.toggl.com/docs/api/projects#post-workspaceprojects"""
+        data = self._workspace.request_json(
+            "POST",
+            "/workspaces/{workspace_id}/projects",
+            path={"workspace_id": workspace_id},
+            json={"name": name, "active": True},
+        )
+        return one(TogglProject, data, "POST /workspaces/{workspace_id}/projects")
 
     def list_tags(self, workspace_id: int) -> list[TogglTag]:
         """The workspace's tags (names are what entries carry).
@@ -211,7 +248,7 @@ class TogglClient:
         data = self._workspace.request_json(
             "GET", "/workspaces/{workspace_id}/tags", path={"workspace_id": workspace_id}
         )
-        return _many(TogglTag, data, "GET /workspaces/{workspace_id}/tags")
+        return many(TogglTag, data, "GET /workspaces/{workspace_id}/tags")
 
     def list_workspace_users(self, workspace_id: int) -> list[TogglWorkspaceUser]:
         """The workspace's members; `id` is the user id time entries carry.
@@ -219,10 +256,19 @@ class TogglClient:
         data = self._workspace.request_json(
             "GET", "/workspaces/{workspace_id}/users", path={"workspace_id": workspace_id}
         )
-        return _many(TogglWorkspaceUser, data, "GET /workspaces/{workspace_id}/users")
+        return many(TogglWorkspaceUser, data, "GET /workspaces/{workspace_id}/users")
 
 
 _META = {"meta": "true"}
+REPORTS_PATH = "/reports/api/v3"
+
+
+def reports_url_for(base_url: str) -> str:
+    """The Reports API's base beside the v9 base: both live on one host (NOTES.md §3.1)."""
+    root = base_url.rstrip("/")
+    if not root.endswith("/api/v9"):
+        raise ValueError(f"cannot place the Reports API beside {base_url!r}; set toggl.reports_base_url")
+    return root.removesuffix("/api/v9") + REPORTS_PATH
 
 
 def _flag(value: bool) -> str:
@@ -241,18 +287,3 @@ def _reading(gate: QuotaGate | None) -> QuotaReading:
     if gate is None:
         return QuotaReading(None, None)
     return QuotaReading(gate.remaining, gate.resets_in())
-
-
-def _one(model: type[M], data: object, what: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise BadData(
-            f"toggl {what} returned an unexpected shape ({exc.error_count()} problems)", service=SERVICE
-        ) from None
-
-
-def _many(model: type[M], data: object, what: str) -> list[M]:
-    if not isinstance(data, list):
-        raise BadData(f"toggl {what} returned {type(data).__name__}, not an array", service=SERVICE)
-    return [_one(model, item, what) for item in data]

@@ -1,61 +1,64 @@
-"""The Toggl Track connector: the hub's time entries in one Toggl workspace.
+"""The Toggl Track connector: the hub's time entries in one Toggl workspace, the whole team's.
 
-Whose entries: the v9 API reads time entries only as their owner (`GET /me/time_entries`); it has
-no workspace-wide read (that is the Reports API). So the connector sees the entries of the person
-whose API token it holds, filtered to the hub's workspace.
+Reads (`team.py`): a snapshot of every member's entries over a window (the last 14 days plus today by
+default; `window_days` in the hub file's `[toggl]` table) through the Reports API, plus the token
+owner's running timer. The token must belong to a workspace admin: anyone else's reports hold only her
+own time, and such a snapshot would say the team's entries were deleted. So a token that is not an
+admin is an `AuthError` naming the fix, or, with `non_admin = "own_entries"`, a warning and the
+owner's own entries through v9 (`own.py`, incremental with `since`).
 
-Requests, since each costs a second of pacing and a slice of an hourly quota (see `client.py`):
-- full read: 2 (`GET /me/time_entries` over a window of `window_days` by start time, and
-  `GET /me/time_entries/current` for a timer started before the window); the entries come with
-  `meta=true`, whose `project_name` saves the projects call. The window's bounds are sent as RFC 3339
-  instants, up to a day past now: a bare `end_date=YYYY-MM-DD` would mean 00:00 of that day and
-  drop the day's entries;
-- incremental read: 1 (`GET /me/time_entries?since=`, deleted entries included);
-- create: 1 (`POST`), plus one projects list the first time a write names a project no read showed;
-- update: 1 (`PUT`), plus 1 re-read (`GET /me/time_entries/{id}`) with `if_version` or when the
-  entry's link tag is not known from an earlier read (the tag list is replaced on update);
-- archive: 1 (`DELETE`), plus 1 re-read with `if_version`.
+Writes (each 1 request, plus a project list the first time a name is not known):
+- `create`: `POST .../time_entries`, tagged `obm-hub:<link id>`, as the entry's person when the
+  directory knows her Toggl user (a workspace admin may write a member's entries);
+- `update(fields=, link_id=)`: `PUT` of those fields only (Toggl's update is partial), the link tag
+  added when `link_id` is given; with `if_version`, or when tags are written and the entry's link tag
+  is not known from a read, one re-read first;
+- `archive`: `DELETE` (Toggl keeps no archive of entries); already gone is done.
+Toggl has no preconditions: with `if_version` the connector re-reads the entry (through the Reports
+API, or v9 for the owner's running or older entries) and raises `Conflict` when its `at` moved.
 
-Toggl has no preconditions: `update`/`archive` with `if_version` re-read the entry and raise
-`Conflict` when its `at` moved. Toggl caps the list at 1000 entries: a full read that hits the cap
-splits its window in two until it does not; an incremental read that hits it falls back on a full
-read, since the missing changes cannot be told apart.
+A version is the entry's `at`: microseconds from v9, whole seconds from the Reports API; versions are
+compared at the precision both have.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from config.hub_file import Workspace
 from config.settings import TogglSettings
 from connectors.base import Closing, require_ready
 from connectors.directory import Directory
-from connectors.errors import BadData, Conflict, NotFound
+from connectors.errors import AuthError, BadData, Conflict, NotFound
 from connectors.http import CoreOptions
-from connectors.toggl.client import ENTRY_LIMIT, SERVICE, TogglClient, TogglQuota
-from connectors.toggl.cursor import TogglCursor
+from connectors.toggl.client import TogglClient, TogglQuota
 from connectors.toggl.mapping import (
     link_id_of,
-    project_key,
+    link_tag,
+    represent,
     same_version,
     to_payload,
     to_remote,
 )
-from connectors.toggl.models import TogglTimeEntry
+from connectors.toggl.models import SERVICE, TogglReportQuery, TogglTimeEntry
+from connectors.toggl.own import OwnEntries
+from connectors.toggl.projects import ProjectBook
+from connectors.toggl.team import NOT_ADMIN, TeamSnapshot, Window, admin_of, running_in
 from sync.connector import ChangeBatch, Clock, Remote, utc_now
-from sync.model import TimeEntry
+from sync.model import Project, TimeEntry
 
 logger = logging.getLogger(__name__)
 
-WINDOW_DAYS = 14  # a full read covers entries that started in the last two weeks
-MIN_SPLIT = timedelta(hours=1)  # a window this short with 1000 entries is not a time sheet
-MAX_CURSOR_AGE = timedelta(days=90)  # `since` is reported capped at ~3 months (unverified)
+WINDOW_DAYS = 14  # the team snapshot: the last two weeks plus today
+LOOKUP_DAYS = 365  # find_by_link looks a year back, the Reports API's longest range
+NonAdmin = Literal["error", "own_entries"]
 
 
 class TogglConnector(Closing):
-    """Time entries of the token's user in one workspace, as canonical `TimeEntry` records."""
+    """Time entries of a Toggl workspace's team, as canonical `TimeEntry` records."""
 
     service = SERVICE
 
@@ -65,16 +68,21 @@ class TogglConnector(Closing):
         workspace_id: int,
         directory: Directory,
         *,
+        zone: str = "UTC",
         window_days: int = WINDOW_DAYS,
+        non_admin: NonAdmin = "error",
         clock: Clock = utc_now,
     ) -> None:
         self._client = client
         self._workspace_id = workspace_id
         self._directory = directory
-        self._window = timedelta(days=window_days)
+        self._zone = ZoneInfo(zone)
+        self._days = window_days
+        self._non_admin = non_admin
         self._clock = clock
-        self._projects: dict[int, str] = {}  # id -> name, from meta fields and the projects list
-        self._projects_listed = False
+        self._projects = ProjectBook(client, workspace_id)
+        self._team = TeamSnapshot(client, workspace_id, directory, self._projects)
+        self._own = OwnEntries(client, workspace_id, timedelta(days=window_days), clock, self._remote)
         self._links: dict[str, str | None] = {}  # remote id -> link id, from what was read or written
 
     @classmethod
@@ -88,8 +96,19 @@ class TogglConnector(Closing):
     ) -> TogglConnector:
         require_ready(SERVICE, settings, workspace)
         assert workspace.toggl is not None and settings.api_token is not None
-        client = TogglClient.build(settings.base_url, settings.api_token.get_secret_value(), options=options)
-        return cls(client, workspace.toggl.workspace_id, Directory.from_workspace(workspace), clock=clock)
+        token = settings.api_token.get_secret_value()
+        client = TogglClient.build(
+            settings.base_url, token, reports_url=settings.reports_base_url, options=options
+        )
+        return cls(
+            client,
+            workspace.toggl.workspace_id,
+            Directory.from_workspace(workspace),
+            zone=workspace.timezone,
+            window_days=workspace.toggl.window_days,
+            non_admin=workspace.toggl.non_admin,
+            clock=clock,
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -102,88 +121,85 @@ class TogglConnector(Closing):
     # -- reads --------------------------------------------------------------------------------
 
     def fetch_changes(self, cursor: str | None) -> ChangeBatch[TimeEntry]:
-        """Entries changed since `cursor` (deleted ones as `deleted`); a full read without one."""
-        position = self._usable(cursor)
-        if position is None:
-            return self._full_read()
-        entries = self._client.list_time_entries(since=position.since)
-        if len(entries) >= ENTRY_LIMIT:
-            logger.warning(
-                "toggl: %d changes since the cursor (the API's cap); reading in full", len(entries)
-            )
-            return self._full_read()
-        fresh = [entry for entry in entries if position.is_new(entry)]
-        return self._batch(fresh, position.advance(entries), full=False)
+        """The team's snapshot over the window (the cursor plays no part); the owner's entries only,
+        incrementally, for a token that is not an admin when the hub file allows it."""
+        if not admin_of(self._client, self._workspace_id):
+            if self._non_admin == "error":
+                raise AuthError(
+                    f"toggl: the token's user is not an admin of workspace {self._workspace_id}: {NOT_ADMIN} "
+                    '(or set non_admin = "own_entries" in the workspace\'s [toggl] table to read only hers)',
+                    service=SERVICE,
+                )
+            logger.warning("toggl: %s; reading only the token owner's entries", NOT_ADMIN)
+            return self._own.fetch(cursor)
+        window = Window.ending(self._clock(), self._days, self._zone)
+        # The rows first: they name the projects the running timer (read without meta) may carry.
+        batch = self._team.read(window, self._current)
+        self._links.update((remote.remote_id, remote.link_id) for remote in batch.items)
+        return batch
 
-    def _usable(self, cursor: str | None) -> TogglCursor | None:
-        if cursor is None:
-            return None
-        try:
-            position = TogglCursor.decode(cursor)
-        except ValueError:
-            logger.warning("toggl: the stored cursor is unreadable; reading in full")
-            return None
-        if position.since < (self._clock() - MAX_CURSOR_AGE).timestamp():
-            logger.info("toggl: the cursor is older than %s; reading in full", MAX_CURSOR_AGE)
-            return None
-        return position
+    def _current(self) -> Remote[TimeEntry] | None:
+        running = running_in(self._client.get_current_time_entry(), self._workspace_id)
+        return self._remote(running) if running is not None else None
 
-    def _full_read(self) -> ChangeBatch[TimeEntry]:
-        read_at = self._clock()
-        entries = self._read_window(read_at - self._window, read_at + timedelta(days=1))
-        current = self._client.get_current_time_entry()
-        if current is not None and all(entry.id != current.id for entry in entries):
-            entries.append(current)  # a timer left running since before the window
-        cursor = TogglCursor.after(entries, read_at=read_at)
-        return self._batch([entry for entry in entries if not entry.deleted], cursor, full=True)
+    def find_by_link(self, link_id: str) -> list[Remote[TimeEntry]]:
+        """The stopped entries tagged with the link id over the last year (2 requests: the workspace's
+        tags, then the search by tag; none when no entry ever had the tag). The hub's creates are
+        stopped entries (meetings that ended); a running one would not be found until it stops."""
+        tag = next(
+            (t for t in self._client.list_tags(self._workspace_id) if t.name == link_tag(link_id)), None
+        )
+        if tag is None:
+            return []
+        today = self._clock().astimezone(self._zone).date()
+        query = TogglReportQuery(
+            start_date=(today - timedelta(days=LOOKUP_DAYS)).isoformat(),
+            end_date=(today + timedelta(days=1)).isoformat(),
+            tag_ids=[tag.id],
+        )
+        found, _ = self._team.remotes(self._client.reports.rows(self._workspace_id, query))
+        return [remote for remote in found if remote.link_id == link_id]
 
-    def _read_window(self, start: datetime, end: datetime) -> list[TogglTimeEntry]:
-        """Entries that started in [start, end]; halves the window while Toggl's cap cuts it short."""
-        entries = self._client.list_time_entries(start_date=start, end_date=end)
-        if len(entries) < ENTRY_LIMIT:
-            return entries
-        if end - start <= MIN_SPLIT:
-            raise BadData(f"toggl has {ENTRY_LIMIT}+ entries starting within {end - start}", service=SERVICE)
-        middle = start + (end - start) / 2
-        halves = self._read_window(start, middle) + self._read_window(middle, end)
-        return list({entry.id: entry for entry in halves}.values())  # the bounds are inclusive
-
-    def _batch(
-        self, entries: list[TogglTimeEntry], cursor: TogglCursor, *, full: bool
-    ) -> ChangeBatch[TimeEntry]:
-        self._learn_projects(entries)
-        items: list[Remote[TimeEntry]] = []
-        deleted: list[str] = []
-        skipped: list[str] = []
-        for entry in entries:
-            if entry.deleted or entry.workspace_id != self._workspace_id:
-                # Gone, or moved out of the hub's workspace: gone as far as the hub is concerned.
-                deleted.append(str(entry.id))
-                continue
-            try:
-                items.append(self._remote(entry))
-            except BadData as exc:
-                logger.warning("toggl: entry %s skipped: %s", entry.id, exc)
-                skipped.append(str(entry.id))
-        if full:
-            deleted = []  # a snapshot lists what exists; the absent are gone anyway
-        return ChangeBatch(items, deleted, cursor.encode(), full, tuple(skipped))
+    def represent(self, item: TimeEntry) -> TimeEntry:
+        return represent(item)
 
     # -- writes -------------------------------------------------------------------------------
 
     def create(self, item: TimeEntry, *, link_id: str) -> Remote[TimeEntry]:
-        """Create the entry, tagged with the link id."""
-        payload = to_payload(item, link_id=link_id, project_id=self._project_id(item.project))
+        """Create the entry, tagged with the link id, as its person's when she has a Toggl user."""
+        payload = to_payload(
+            item,
+            link_id=link_id,
+            project_id=self._projects.require(item.project),
+            user_id=self._user_id(item),
+        )
         return self._remote(self._client.create_time_entry(self._workspace_id, payload))
 
-    def update(self, remote_id: str, item: TimeEntry, *, if_version: str | None = None) -> Remote[TimeEntry]:
-        """Write the whole entry, keeping its link tag; Conflict if its `at` moved past `if_version`."""
+    def update(
+        self,
+        remote_id: str,
+        item: TimeEntry,
+        *,
+        if_version: str | None = None,
+        fields: frozenset[str] | None = None,
+        link_id: str | None = None,
+    ) -> Remote[TimeEntry]:
+        """Write `fields` of the entry (all when None), keeping its link tag, or tagging it with
+        `link_id` when given; Conflict if its `at` moved past `if_version`."""
         entry_id = _entry_id(remote_id)
-        if if_version is not None or remote_id not in self._links:
-            link_id = link_id_of(self._reread(entry_id, if_version).tags)
-        else:
-            link_id = self._links[remote_id]
-        payload = to_payload(item, link_id=link_id, project_id=self._project_id(item.project))
+        writes_tags = fields is None or "tags" in fields
+        known = self._links.get(remote_id)
+        if if_version is not None or (writes_tags and link_id is None and remote_id not in self._links):
+            known = self._reread(entry_id, item, if_version)
+        wants_project = fields is None or "project" in fields
+        payload = to_payload(
+            item,
+            link_id=link_id or known,
+            project_id=self._projects.require(item.project) if wants_project else None,
+            user_id=self._user_id(item),
+            fields=fields,
+            mark=link_id is not None,
+        )
         return self._remote(self._client.update_time_entry(self._workspace_id, entry_id, payload))
 
     def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
@@ -191,68 +207,65 @@ class TogglConnector(Closing):
         entry_id = _entry_id(remote_id)
         try:
             if if_version is not None:
-                self._reread(entry_id, if_version)
+                self._reread(entry_id, None, if_version)
             self._client.delete_time_entry(self._workspace_id, entry_id)
         except NotFound:
             logger.info("toggl: entry %s was already deleted", entry_id)
         self._links.pop(remote_id, None)
 
-    def _reread(self, entry_id: int, if_version: str | None) -> TogglTimeEntry:
-        current = self._client.get_time_entry(entry_id)
-        if current.deleted:
-            raise NotFound(f"toggl time entry {entry_id} is deleted", service=SERVICE)
-        if if_version is not None and not same_version(if_version, current.at):
-            raise Conflict(
-                f"toggl time entry {entry_id} changed (version {if_version}, now {current.at})",
-                service=SERVICE,
-                path="/me/time_entries/{time_entry_id}",
-            )
-        return current
+    # -- projects -----------------------------------------------------------------------------
+
+    def list_projects(self) -> list[Project]:
+        """The workspace's projects, archived ones too (1 request per 200, once per connector)."""
+        return self._projects.list()
+
+    def create_project(self, name: str) -> Project:
+        """The project named `name`, created if the workspace has none by that name (Toggl keeps names
+        unique). Workspaces may let only admins create projects: a 403 is then an AuthError."""
+        return self._projects.create(name)
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _reread(self, entry_id: int, item: TimeEntry | None, if_version: str | None) -> str | None:
+        """The entry's link id as Toggl holds it now; Conflict when its `at` moved past `if_version`."""
+        at, tags = self._lookup(entry_id, item)
+        if if_version is not None and not same_version(if_version, at):
+            raise Conflict(
+                f"toggl time entry {entry_id} changed (version {if_version}, now {at})",
+                service=SERVICE,
+                path="/workspace/{workspace_id}/search/time_entries",
+            )
+        return link_id_of(tags)
+
+    def _lookup(self, entry_id: int, item: TimeEntry | None) -> tuple[str, list[str]]:
+        """(`at`, tag names) of an entry: through the Reports API (anyone's stopped entries in the
+        window, or around the item's start), else v9 (the owner's own, running ones included)."""
+        today = self._clock().astimezone(self._zone).date()
+        first = today - timedelta(days=self._days + 1)
+        if item is not None:
+            first = min(first, item.start.astimezone(self._zone).date() - timedelta(days=1))
+        query = TogglReportQuery(
+            start_date=first.isoformat(),
+            end_date=(today + timedelta(days=1)).isoformat(),
+            time_entry_ids=[entry_id],
+        )
+        for row in self._client.reports.rows(self._workspace_id, query):
+            for entry in row.time_entries:
+                if entry.id == entry_id:
+                    return entry.at, list(row.tag_names or [])
+        current = self._client.get_time_entry(entry_id)  # 404 (NotFound) when deleted or another's
+        if current.deleted:
+            raise NotFound(f"toggl time entry {entry_id} is deleted", service=SERVICE)
+        return current.at, list(current.tags or [])
+
     def _remote(self, entry: TogglTimeEntry) -> Remote[TimeEntry]:
-        self._learn_projects([entry])
-        remote = to_remote(entry, self._directory, self._projects)
+        self._projects.learn([(entry.project_id, entry.project_name)])
+        remote = to_remote(entry, self._directory, self._projects.names)
         self._links[remote.remote_id] = remote.link_id
         return remote
 
-    def _learn_projects(self, entries: Iterable[TogglTimeEntry]) -> None:
-        """Project names from the entries' meta fields; the projects list when one is missing."""
-        missing = False
-        for entry in entries:
-            if entry.project_id is not None and entry.project_name:
-                self._projects[entry.project_id] = entry.project_name
-            elif entry.project_id is not None and entry.project_id not in self._projects:
-                missing = missing or entry.workspace_id == self._workspace_id
-        if missing:
-            self._list_projects()
-
-    def _list_projects(self) -> None:
-        if self._projects_listed:
-            return
-        for project in self._client.list_projects(self._workspace_id):
-            self._projects[project.id] = project.name
-        self._projects_listed = True
-
-    def _project_id(self, key: str | None) -> int | None:
-        """The workspace's project for a canonical project key; the projects list on a miss."""
-        if key is None:
-            return None
-        found = self._find_project(key)
-        if found is None and not self._projects_listed:
-            self._list_projects()
-            found = self._find_project(key)
-        if found is None:
-            raise BadData(
-                f"toggl workspace {self._workspace_id} has no project named {key!r}", service=SERVICE
-            )
-        return found
-
-    def _find_project(self, key: str) -> int | None:
-        # Toggl keeps project names unique in a workspace; min() only makes a clash deterministic.
-        matches = [project_id for project_id, name in self._projects.items() if project_key(name) == key]
-        return min(matches, default=None)
+    def _user_id(self, item: TimeEntry) -> int | None:
+        return self._directory.toggl_user(item.person) if item.person else None
 
 
 def _entry_id(remote_id: str) -> int:

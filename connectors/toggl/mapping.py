@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from connectors.directory import Directory
 from connectors.errors import BadData
-from connectors.toggl.models import TogglTimeEntry, TogglTimeEntryPayload
+from connectors.toggl.models import TogglReportEntry, TogglReportRow, TogglTimeEntry, TogglTimeEntryPayload
 from sync.connector import LINK_MARKER, Remote
 from sync.model import Project, TimeEntry
 
@@ -47,8 +47,13 @@ def format_time(value: datetime) -> str:
 
 
 def same_version(seen: str, current: str) -> bool:
-    """Whether two `at` values name the same revision (compared as instants, not as strings)."""
-    return parse_time(seen) == parse_time(current)
+    """Whether two `at` values name the same revision, compared as instants. The Reports API gives
+    `at` in whole seconds where v9 gives microseconds: when either has no fraction, the whole
+    seconds are compared (two edits within one second then look alike)."""
+    first, second = parse_time(seen), parse_time(current)
+    if first.microsecond == 0 or second.microsecond == 0:
+        return first.replace(microsecond=0) == second.replace(microsecond=0)
+    return first == second
 
 
 def link_tag(link_id: str) -> str:
@@ -122,27 +127,106 @@ def to_remote(raw: TogglTimeEntry, directory: Directory, projects: Mapping[int, 
     )
 
 
-def to_payload(item: TimeEntry, *, link_id: str | None, project_id: int | None) -> TogglTimeEntryPayload:
-    """The create/update body for a canonical entry.
+# The canonical fields a payload can write; `task_ref` is read from the link tag, never written apart.
+WRITABLE = frozenset(
+    {"person", "project", "description", "start", "stop", "duration_seconds", "billable", "tags"}
+)
+TIMING = frozenset({"start", "stop", "duration_seconds"})
 
-    Every synced field is set, so an update writes the whole entry (`project_id: null` removes a
-    project, `tags` replaces the names). A stopped entry sends start and stop and lets Toggl
-    compute the duration (it refuses a duration that disagrees); a running one sends
-    `duration: -1`. The person is not sent: entries are written as the token's user, the only one
-    whose entries the v9 API reads back.
+
+def to_payload(
+    item: TimeEntry,
+    *,
+    link_id: str | None,
+    project_id: int | None,
+    user_id: int | None = None,
+    fields: frozenset[str] | None = None,
+    mark: bool = False,
+) -> TogglTimeEntryPayload:
+    """The create/update body for a canonical entry: the `fields` given (all when None), nothing else.
+
+    Toggl's update is partial ("send only the fields that have changed"): an absent field is left
+    alone, `project_id: null` removes a project, `tags` replaces the names (so the link tag is always
+    sent with them). Timing goes as a whole: a stopped entry sends start and stop and lets Toggl
+    compute the duration (it refuses a duration that disagrees); a running one sends `duration: -1`.
+    The person goes as `user_id` (a workspace admin may write a member's entries) when the directory
+    knows her Toggl user. With `mark` and no tags to write, the link tag is added to whatever tags the
+    entry has (`tag_action: "add"`): a copy matched at first contact gets the hub's mark, nothing else.
     """
-    tags = sorted(item.tags)
-    if link_id is not None:
-        tags.append(link_tag(link_id))
-    payload = TogglTimeEntryPayload(
-        description=item.description,
-        start=format_time(item.start),
-        project_id=project_id,
-        billable=item.billable,
-        tags=tags,
-    )
-    if item.stop is None:
-        payload.duration = -1
-    else:
-        payload.stop = format_time(item.stop)
+    wanted = WRITABLE if fields is None else fields & WRITABLE
+    payload = TogglTimeEntryPayload()
+    if "description" in wanted:
+        payload.description = item.description
+    if "project" in wanted:
+        payload.project_id = project_id
+    if "billable" in wanted:
+        payload.billable = item.billable
+    link = [link_tag(link_id)] if link_id is not None else []
+    if "tags" in wanted:
+        payload.tags = sorted(item.tags) + link
+    elif mark and link:
+        payload.tags, payload.tag_action = link, "add"
+    if "person" in wanted and user_id is not None:
+        payload.user_id = user_id
+    if wanted & TIMING:
+        payload.start = format_time(item.start)
+        if item.stop is None:
+            payload.duration = -1
+        else:
+            payload.stop = format_time(item.stop)
     return payload
+
+
+def represent(item: TimeEntry) -> TimeEntry:
+    """The entry as Toggl holds it after a write and a read: start and stop in whole seconds (the
+    duration follows from them), the hub's link tags apart from the people's tags."""
+    start = item.start.astimezone(UTC).replace(microsecond=0)
+    stop = item.stop.astimezone(UTC).replace(microsecond=0) if item.stop is not None else None
+    duration = int((stop - start).total_seconds()) if stop is not None else None
+    return item.model_copy(
+        update={"start": start, "stop": stop, "duration_seconds": duration, "tags": user_tags(item.tags)}
+    )
+
+
+def report_remotes(
+    row: TogglReportRow, directory: Directory, projects: Mapping[int, str]
+) -> list[Remote[TimeEntry]]:
+    """The entries of one detailed-report row (one, or a group sharing the row's fields).
+    BadData when Toggl's data cannot make them (the caller skips the row's entries)."""
+    name = row.project_name or (projects.get(row.project_id) if row.project_id is not None else None)
+    if row.project_id is not None and name is None:
+        raise BadData(
+            f"toggl report row names project {row.project_id}, unknown in the workspace", service=SERVICE
+        )
+    tags = row.tag_names or []
+    return [
+        Remote(
+            remote_id=str(entry.id),
+            version=entry.at,
+            item=_report_entry(row, entry, directory, name, tags),
+            link_id=link_id_of(tags),
+        )
+        for entry in row.time_entries
+    ]
+
+
+def _report_entry(
+    row: TogglReportRow, entry: TogglReportEntry, directory: Directory, project: str | None, tags: list[str]
+) -> TimeEntry:
+    try:
+        return TimeEntry(
+            person=directory.by_toggl_user(row.user_id),
+            project=project_key(project) if project else None,
+            task_ref=link_id_of(tags),
+            description=row.description or "",
+            start=parse_time(entry.start),
+            stop=parse_time(entry.stop),
+            duration_seconds=entry.seconds,
+            billable=row.billable,
+            tags=user_tags(tags),
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        raise BadData(
+            f"toggl entry {entry.id} is not a valid time entry: {problem}", service=SERVICE
+        ) from None

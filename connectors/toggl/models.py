@@ -1,16 +1,38 @@
-"""Raw Toggl Track API v9 shapes, as the API sends them (unknown fields kept).
+"""Raw Toggl Track shapes, as the APIs send them (unknown fields kept), and the one way to parse them.
 
-Reference: https://engineering.toggl.com/docs/api/time_entries (the official Swagger 2.0 is in
-tests/contract/specs/toggl/). Times stay strings here: Toggl writes `+00:00` in lists, `Z` in the
-answers to writes, and `at` with up to six fractional digits (trailing zeros dropped); the mapping
-module parses them.
+Reference: https://engineering.toggl.com/docs/api/time_entries and .../docs/reports/detailed_reports
+(the official Swagger 2.0 specs are in tests/contract/specs/toggl/). Times stay strings here: v9
+writes `+00:00` in lists, `Z` in the answers to writes, and `at` with up to six fractional digits
+(trailing zeros dropped); the Reports API writes start and stop with the caller's offset and `at`
+in whole seconds. The mapping module parses them.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from connectors.errors import BadData
+
+SERVICE = "toggl"
+M = TypeVar("M", bound=BaseModel)
+
+
+def one(model: type[M], data: object, what: str) -> M:
+    """`data` as `model`; BadData naming the call (never the values) when it does not fit."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise BadData(
+            f"toggl {what} returned an unexpected shape ({exc.error_count()} problems)", service=SERVICE
+        ) from None
+
+
+def many(model: type[M], data: object, what: str) -> list[M]:
+    if not isinstance(data, list):
+        raise BadData(f"toggl {what} returned {type(data).__name__}, not an array", service=SERVICE)
+    return [one(model, item, what) for item in data]
 
 
 class _Raw(BaseModel):
@@ -79,6 +101,68 @@ class TogglWorkspaceUser(_Raw):
     role: str | None = None
 
 
+class TogglWorkspace(_Raw):
+    """`workspace.WithActiveProjectCount` (GET /me/workspaces): `role` is the user's role there."""
+
+    id: int
+    name: str | None = None
+    organization_id: int | None = None
+    role: str | None = None
+    admin: bool | None = None  # deprecated twin of role == "admin"
+
+    @property
+    def administered(self) -> bool:
+        return self.role == "admin" if self.role is not None else bool(self.admin)
+
+
+class TogglReportEntry(_Raw):
+    """`detailed.SingleTimeEntry`: one entry of a report row; running entries are never reported."""
+
+    id: int
+    seconds: int
+    start: str
+    stop: str
+    at: str
+
+
+class TogglReportRow(_Raw):
+    """`detailed.GroupedTimeEntry`: a row of the detailed search (one entry, or a group with
+    `grouped`). The names come only with `enrich_response`."""
+
+    user_id: int
+    username: str | None = None
+    project_id: int | None = None
+    project_name: str | None = None
+    description: str | None = None
+    billable: bool = False
+    tag_ids: list[int] | None = None
+    tag_names: list[str] | None = None
+    time_entries: list[TogglReportEntry] = Field(default_factory=list)
+    row_number: int | None = None
+
+
+class TogglReportQuery(BaseModel):
+    """`detailed.Post`: the body of the detailed search. Only the fields set are sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: str  # YYYY-MM-DD, in the token user's time zone, inclusive
+    end_date: str
+    user_ids: list[int] | None = None
+    tag_ids: list[int | None] | None = None
+    time_entry_ids: list[int] | None = None
+    billable: bool | None = None  # a paid-plan filter ("premium feature"): 402 on Free
+    enrich_response: bool = True  # names of projects and tags: no projects or tags call
+    order_by: Literal["date"] = "date"
+    order_dir: Literal["ASC", "DESC"] = "ASC"  # new entries land on the last page, not shifting rows
+    page_size: int = 50
+    first_id: int | None = None
+    first_row_number: int | None = None
+
+    def body(self) -> dict[str, object]:
+        return self.model_dump(exclude_none=True)
+
+
 class TogglUser(_Raw):
     """`related.UserWithRelated` (GET /me); the related lists only with `with_related_data=true`."""
 
@@ -109,6 +193,7 @@ class TogglTimeEntryPayload(BaseModel):
     billable: bool | None = None
     tags: list[str] | None = None  # names; unknown ones are created
     tag_action: Literal["add", "delete"] | None = None
+    user_id: int | None = None  # whose entry: "if omitted will use the requester user ID"
 
     def body(self) -> dict[str, object]:
         return self.model_dump(exclude_unset=True)

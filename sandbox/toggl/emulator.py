@@ -1,4 +1,5 @@
-"""The Toggl Track API v9 emulator: the hub's endpoints under /api/v9, with Toggl's auth, errors and limits.
+"""The Toggl Track emulator: the hub's API v9 endpoints under /api/v9 and the Reports API v3 detailed
+search under /reports/api/v3 (`reports.py`), with Toggl's auth, errors and limits.
 
 - Auth: HTTP Basic `<api token>:api_token`. No Authorization header: 401 with an empty body and
   `X-Authorization-Missing: true` (recorded); a wrong token: 403 ("If authentication fails, HTTP
@@ -25,8 +26,8 @@ from fastapi.responses import JSONResponse, Response
 
 from sandbox.business import Business
 from sandbox.emulator import Emulator
-from sandbox.toggl import routes
-from sandbox.toggl.limits import Bucket, TogglLimits
+from sandbox.toggl import reports, routes
+from sandbox.toggl.limits import PLAN_QUOTAS, Bucket, TogglLimits
 from sandbox.toggl.seed import hub_person, seed_store, token_for
 from sandbox.toggl.store import TogglStore, User
 
@@ -45,7 +46,22 @@ class TogglEmulator(Emulator):
     def __init__(self, business: Business, **options: Any) -> None:
         self.store = TogglStore()
         super().__init__(business, **options)
-        self.limits = TogglLimits(enforced=self.rate_limits, clock=self.limit_clock)
+        self.limits = TogglLimits(enforced=self.rate_limits, clock=self.limit_clock, plan=self.plan)
+
+    @property
+    def plan(self) -> str:
+        """The organization's plan (the demo business is on Starter)."""
+        return next(iter(self.store.workspaces.values())).plan
+
+    def set_plan(self, plan: str) -> None:
+        """Move the organization to another plan ("free", "starter", "premium"): its hourly quota
+        for workspace requests and the "premium" features it has (support.toggl.com/en/articles/11484112)."""
+        if plan not in PLAN_QUOTAS:
+            raise ValueError(f"unknown Toggl plan {plan!r}; known: {sorted(PLAN_QUOTAS)}")
+        for workspace in self.store.workspaces.values():
+            workspace.plan = plan
+        self.limits.totals["org"] = PLAN_QUOTAS[plan]
+        self.save()
 
     # -- state --------------------------------------------------------------------------------
 
@@ -57,7 +73,7 @@ class TogglEmulator(Emulator):
         for workspace in self.store.workspaces.values():
             # The hub's token (the first business's OBM) administers every client's workspace, as an
             # OBM who runs several businesses' time tracking does.
-            if hub_user is not None and hub_user not in workspace.members:
+            if hub_user is not None and hub_user not in workspace.admins:
                 workspace.members.append(hub_user)
                 workspace.admins.append(hub_user)
 
@@ -69,6 +85,9 @@ class TogglEmulator(Emulator):
 
     def register_routes(self, router: APIRouter) -> None:
         routes.register(router, self)
+
+    def register_root_routes(self, router: APIRouter) -> None:
+        reports.register(router, self)  # the Reports API v3 lives under its own base path
 
     def settings_update(self, root_url: str) -> dict[str, Any]:
         return {"base_url": root_url + self.prefix, "api_token": token_for(hub_person(self.business))}
@@ -112,8 +131,15 @@ class TogglEmulator(Emulator):
         return JSONResponse(message or HTTPStatus(status).phrase, status_code=status)
 
     def rate_limited(self, retry_after: float, credential: str) -> Response:
+        """429 without `Retry-After`: Toggl documents the status and "a safe window will be 1 request
+        per second", never the header (engineering.toggl.com/docs, NOTES.md §3.5). The `retry_after`
+        fault knob adds it (a storm only reaches the requests its knobs apply to)."""
+        return self._too_fast(retry_after, header=self.faults.retry_after)
+
+    def _too_fast(self, retry_after: float, *, header: bool) -> Response:
         response = self.error(429, TOO_FAST)
-        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        if header:
+            response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
 
     def check_limits(self, credential: str, request: Request) -> Response | None:
@@ -121,7 +147,9 @@ class TogglEmulator(Emulator):
         if refusal is None:
             return None
         if refusal.status == 429:
-            return self.rate_limited(refusal.retry_after, credential)
+            # The knob obeys path_pattern and methods, like every knob.
+            knob = self.faults.retry_after and self.faults.applies_to(request.method, request.url.path)
+            return self._too_fast(refusal.retry_after, header=knob)
         return self.error(402, QUOTA_SPENT.format(seconds=round(refusal.retry_after)))
 
     def response_headers(self, credential: str | None, request: Request) -> dict[str, str]:

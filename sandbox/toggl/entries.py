@@ -2,7 +2,8 @@
 
 - Create needs `created_with` and `start`; `duration` < 0 starts a timer (stopping the user's running
   one, as in the recorded traffic), `stop` fixes the duration, `duration` alone fixes the stop, and
-  "if stop and duration are provided, values must be consistent".
+  "if stop and duration are provided, values must be consistent". A workspace admin may create (and
+  move) entries for another member with `user_id` (see `owner`).
 - Update is partial ("send only the fields that have changed"); `tags` replaces the names unless
   `tag_action` says add or delete; `project_id: null` removes the project.
 - Stop sets stop and duration, and turns null tags into []; stopping a stopped entry is a 409.
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.emulator import ApiError
-from sandbox.toggl.store import Entry, TogglStore, User, Workspace
+from sandbox.toggl.store import NO_ACCESS, Entry, TogglStore, User, Workspace
 
 
 def create_entry(store: TogglStore, user: User, workspace: Workspace, body: Any, now: datetime) -> Entry:
@@ -33,7 +34,7 @@ def create_entry(store: TogglStore, user: User, workspace: Workspace, body: Any,
     entry = Entry(
         id=store.new_id(),
         workspace_id=workspace.id,
-        user_id=user.id,
+        user_id=owner(store, user, workspace, body, user.id),
         start=_time(body, "start"),
         duration=0,
         at=now,
@@ -42,18 +43,35 @@ def create_entry(store: TogglStore, user: User, workspace: Workspace, body: Any,
     _apply_fields(store, user, entry, body, now)
     _apply_timing(entry, body, creating=True)
     if entry.running:
-        running = store.running_entry(user.id)
+        running = store.running_entry(entry.user_id)
         if running is not None:
             stop_entry(running, now)
     store.entries[entry.id] = entry
     return entry
 
 
-def update_entry(store: TogglStore, user: User, entry: Entry, body: Any, now: datetime) -> Entry:
+def owner(store: TogglStore, user: User, workspace: Workspace, body: dict[str, Any], current: int) -> int:
+    """Whose entry it is: `user_id` ("Time Entry creator ID, if omitted will use the requester user
+    ID"). Naming someone else takes a workspace admin, who may "see, edit and delete all time entries
+    in the workspace" (support.toggl.com access rights); she must be a member of the workspace."""
+    wanted = _typed(body, "user_id", (int,)) if body.get("user_id") is not None else current
+    if wanted == current:
+        return current
+    if user.id not in workspace.admins:
+        raise ApiError(403, NO_ACCESS)
+    if wanted not in workspace.members:
+        raise ApiError(400, "user_id is not a member of the workspace")
+    return int(wanted)
+
+
+def update_entry(
+    store: TogglStore, user: User, workspace: Workspace, entry: Entry, body: Any, now: datetime
+) -> Entry:
     body = _object(body)
     if body.get("workspace_id", entry.workspace_id) != entry.workspace_id:
         raise ApiError(400, "moving an entry to another workspace is not supported here")
     updated = entry.model_copy(deep=True)
+    updated.user_id = owner(store, user, workspace, body, entry.user_id)
     _apply_fields(store, user, updated, body, now)
     _apply_timing(updated, body, creating=False)
     updated.at = now

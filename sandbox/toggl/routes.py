@@ -3,6 +3,16 @@
 `/me/time_entries` reads only the caller's entries, like the real API; workspace endpoints check
 membership (403 "User does not have access to this resource.") and let workspace admins change
 their team's entries.
+
+History limits of `/me/time_entries` (Toggl states them loosely; its staff report them):
+- no parameters: the entries started in the last 9 days ("If start_date and end_date are not
+  specified, time entries started during the last 9 days are returned", toggl/toggl_api_docs
+  chapters/time_entries.md; Toggl's watchOS team in toggl/watchos-app#59: "the last 9 days by
+  default"; its mobile team in toggl/mobileapp#536: "By default we get 10 days of data");
+- `since` or `start_date` further back than 3 months: 400 (toggl/mobileapp#405, Toggl's mobile team:
+  "API will fail when asking for >3 months ago"; toggl/toggl_api_docs#294, Toggl staff: "For fetching
+  time entries for longer period than 3 months use the reporting API", answered 400 "Invalid start
+  date"). The Reports API (`reports.py`) serves longer periods.
 """
 
 from __future__ import annotations
@@ -14,13 +24,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from sandbox.emulator import ApiError
-from sandbox.toggl import entries, shapes
+from sandbox.toggl import entries, projects, shapes
 from sandbox.toggl.store import TogglStore, User
 
 if TYPE_CHECKING:
     from sandbox.toggl.emulator import TogglEmulator
 
 SINCE_AND_BEFORE = "'since' and 'before' can not be present simultaneously"
+DEFAULT_HISTORY = timedelta(days=9)  # what a read without parameters returns (see above)
+HISTORY_LIMIT = timedelta(days=90)  # "about 3 months": older `since` / `start_date` are refused
+START_TOO_OLD = "Invalid start date"  # the recorded 400 body for a start_date out of range
+SINCE_TOO_OLD = "Invalid since: entries modified more than 3 months ago can not be listed"  # our wording
 MAX_PER_PAGE = 200  # "Number of items per page, default 151. Cannot exceed 200."
 DEFAULT_PER_PAGE = 151
 
@@ -41,6 +55,13 @@ def _register_me(router: APIRouter, emulator: TogglEmulator) -> None:
             body |= _related(emulator.store, user, emulator.now())
         return JSONResponse(body)
 
+    @router.get("/me/workspaces")
+    async def my_workspaces(request: Request) -> Response:
+        """The caller's workspaces, each with her `role` there (`admin` is its deprecated twin)."""
+        user = emulator.caller(request)
+        mine = [w for w in emulator.store.workspaces.values() if user.id in w.members]
+        return JSONResponse([shapes.workspace(w, user, emulator.store) for w in mine])
+
     @router.get("/me/quota")
     async def get_quota(request: Request) -> Response:
         return JSONResponse(emulator.quota_report(emulator.caller(request)))
@@ -48,7 +69,7 @@ def _register_me(router: APIRouter, emulator: TogglEmulator) -> None:
     @router.get("/me/time_entries")
     async def list_entries(request: Request) -> Response:
         user = emulator.caller(request)
-        found = emulator.store.entries_of(user.id, **_entry_filters(request))
+        found = emulator.store.entries_of(user.id, **_entry_filters(request, emulator.now()))
         meta = _flag(request, "meta")
         return JSONResponse([shapes.entry(emulator.store, e, meta=meta, listed=True) for e in found])
 
@@ -82,7 +103,8 @@ def _register_writes(router: APIRouter, emulator: TogglEmulator) -> None:
         user = emulator.caller(request)
         workspace = emulator.store.workspace_for(user, workspace_id)
         entry = emulator.store.entry_for_write(user, workspace, time_entry_id)
-        updated = entries.update_entry(emulator.store, user, entry, await _json(request), emulator.now())
+        body = await _json(request)
+        updated = entries.update_entry(emulator.store, user, workspace, entry, body, emulator.now())
         return JSONResponse(shapes.entry(emulator.store, updated, written=True, meta=_flag(request, "meta")))
 
     @router.delete(one)
@@ -125,6 +147,14 @@ def _register_workspace(router: APIRouter, emulator: TogglEmulator) -> None:
         chunk = found[(page - 1) * per_page : page * per_page]
         return JSONResponse([shapes.project(emulator.store, p) for p in chunk])
 
+    @router.post("/workspaces/{workspace_id}/projects")
+    async def create_project(workspace_id: int, request: Request) -> Response:
+        user = emulator.caller(request)
+        workspace = emulator.store.workspace_for(user, workspace_id)
+        body = await _json(request)
+        created = projects.create_project(emulator.store, user, workspace, body, emulator.now())
+        return JSONResponse(shapes.project(emulator.store, created))
+
     @router.get("/workspaces/{workspace_id}/tags")
     async def list_tags(workspace_id: int, request: Request) -> Response:
         emulator.store.workspace_for(emulator.caller(request), workspace_id)
@@ -154,24 +184,37 @@ async def _json(request: Request) -> Any:
         raise ApiError(400, "Invalid JSON input") from None
 
 
-def _entry_filters(request: Request) -> dict[str, datetime | None]:
+def _entry_filters(request: Request, now: datetime) -> dict[str, datetime | None]:
     query = request.query_params
     if "since" in query and "before" in query:
         raise ApiError(400, SINCE_AND_BEFORE)
     if ("start_date" in query) != ("end_date" in query):
         raise ApiError(400, "start_date and end_date must be used together")
-    since = None
-    if "since" in query:
-        try:
-            since = datetime.fromtimestamp(int(query["since"]), UTC)
-        except ValueError:
-            raise ApiError(400, "since must be a UNIX timestamp") from None
+    since = _since(query.get("since"), now)
+    start_from = _moment(query.get("start_date"), "start_date")
+    if start_from is not None and start_from < now - HISTORY_LIMIT:
+        raise ApiError(400, START_TOO_OLD)
+    before = _moment(query.get("before"), "before")
+    if since is None and start_from is None and before is None:
+        start_from = now - DEFAULT_HISTORY
     return {
         "since": since,
-        "start_from": _moment(query.get("start_date"), "start_date"),
+        "start_from": start_from,
         "start_until": _moment(query.get("end_date"), "end_date"),
-        "before": _moment(query.get("before"), "before"),
+        "before": before,
     }
+
+
+def _since(value: str | None, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        since = datetime.fromtimestamp(int(value), UTC)
+    except ValueError:
+        raise ApiError(400, "since must be a UNIX timestamp") from None
+    if since < now - HISTORY_LIMIT:
+        raise ApiError(400, SINCE_TOO_OLD)
+    return since
 
 
 def _moment(value: str | None, name: str) -> datetime | None:
@@ -206,7 +249,7 @@ def _related(store: TogglStore, user: User, now: datetime) -> dict[str, Any]:
     ids = {w.id for w in workspaces}
     recent = store.entries_of(user.id, start_from=now - timedelta(days=9))  # the real window is undocumented
     return {
-        "workspaces": [shapes.workspace(w, user) for w in workspaces],
+        "workspaces": [shapes.workspace(w, user, store) for w in workspaces],
         "clients": [
             {
                 "id": c.id,

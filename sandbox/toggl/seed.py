@@ -6,9 +6,12 @@
   `sandbox-toggl-token-<email local part>` (the v9 API reads entries only as their owner). The hub
   uses the OBM's token, as an OBM would.
 - The three projects (names, colors, billable, client) and the tags the entries use.
-- The two weeks of entries, started in the Toggl apps: stopped ones with `tags: []`, and the one
-  running timer with a duration of minus its start epoch, the apps' convention (timers started
-  through the API carry -1).
+- The two weeks of entries, started in the Toggl apps: stopped ones with `tags: []`, the running
+  timers with a duration of minus their start epoch, the apps' convention (timers started through
+  the API carry -1). Edited entries carry their later `at`; deleted ones their `server_deleted_at`.
+- Descriptions name the task the way the business says: its title, or its Trello card's link
+  (`https://trello.com/c/<shortLink>`), bare short link or number (`#17`), taken from the cards the
+  Trello emulator seeds, so that the hub can match them.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def seed_store(business: Business, store: TogglStore | None = None) -> TogglStor
         organization_id=stable_id("organization", business.workspace.name, 8_100_000, 100_000),
         name=business.workspace.name,
         admins=admins,
-        members=sorted(store.users),
+        members=sorted(p.toggl_user_id for p in people if p.toggl_user_id is not None),  # its own team
         created_at=SIGNED_UP,
     )
     for biz_project in business.projects:
@@ -72,9 +75,32 @@ def seed_store(business: Business, store: TogglStore | None = None) -> TogglStor
         store.tags[tag_id] = Tag(
             id=tag_id, workspace_id=workspace_id, name=name, creator_id=admins[-1], at=SIGNED_UP
         )
+    cards = card_refs(business)
     for biz_entry in business.time_entries:
-        _add_entry(store, business, workspace_id, biz_entry, creator=admins[-1])
+        _add_entry(store, business, workspace_id, biz_entry, creator=admins[-1], cards=cards)
     return store
+
+
+def card_refs(business: Business) -> dict[str, tuple[int, str]]:
+    """Each task on the board: its card's number and short link, as the Trello emulator seeds them."""
+    from sandbox.trello.seed import seed_store as trello_seed  # the cards are the Trello emulator's
+
+    keys = {task.title: task.key for task in business.tasks if task.on_trello}
+    cards = trello_seed(business).cards.values()
+    return {keys[c["name"]]: (c["idShort"], c["shortLink"]) for c in cards if c["name"] in keys}
+
+
+def description(biz: BizTimeEntry, cards: dict[str, tuple[int, str]]) -> str:
+    """The entry's description, naming its task the way the person did."""
+    card = cards.get(biz.task_key) if biz.task_key is not None else None
+    if card is None or biz.names_task in {"title", "label"}:
+        return biz.description
+    number, short = card
+    return {
+        "url": f"{biz.description} https://trello.com/c/{short}",
+        "shortlink": f"{short} {biz.description}",
+        "number": f"#{number} {biz.description}",
+    }[biz.names_task]
 
 
 def _add_project(store: TogglStore, workspace_id: int, biz: BizProject) -> None:
@@ -99,7 +125,13 @@ def _add_project(store: TogglStore, workspace_id: int, biz: BizProject) -> None:
 
 
 def _add_entry(
-    store: TogglStore, business: Business, workspace_id: int, biz: BizTimeEntry, creator: int
+    store: TogglStore,
+    business: Business,
+    workspace_id: int,
+    biz: BizTimeEntry,
+    *,
+    creator: int,
+    cards: dict[str, tuple[int, str]],
 ) -> None:
     user_id = business.person(biz.person).toggl_user_id
     if user_id is None:
@@ -109,15 +141,17 @@ def _add_entry(
         raise ValueError(f"time entry id collision for {biz.key}")
     start = biz.start.replace(microsecond=0)
     stop = biz.stop.replace(microsecond=0) if biz.stop is not None else None
-    # Edited a moment after it stopped (or started): `at` has microseconds, as Toggl's does.
+    # Saved a moment after it stopped (or started), or when last edited or deleted: `at` has
+    # microseconds, as Toggl's does.
     jitter = timedelta(microseconds=stable_id("at", biz.key, 0, 4_000_000))
-    at = min((stop or start) + jitter, business.now)
+    touched = biz.deleted_at or biz.edited_at or stop or start
+    at = min(touched + jitter, business.now)
     store.entries[entry_id] = Entry(
         id=entry_id,
         workspace_id=workspace_id,
         user_id=user_id,
         project_id=_project_id(store, biz.project),
-        description=biz.description,
+        description=description(biz, cards),
         start=start,
         stop=stop,
         duration=int((stop - start).total_seconds()) if stop else -int(start.timestamp()),
@@ -125,6 +159,7 @@ def _add_entry(
         tags=list(biz.tags),
         tag_ids=store.tag_ids(workspace_id, list(biz.tags), creator, SIGNED_UP),
         at=at,
+        server_deleted_at=biz.deleted_at.replace(microsecond=0) if biz.deleted_at else None,
         created_with=CREATED_WITH,
     )
 

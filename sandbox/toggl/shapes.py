@@ -93,7 +93,7 @@ def project(store: TogglStore, p: Project) -> dict[str, Any]:
         "workspace_id": p.workspace_id,
         "client_id": p.client_id,
         "name": p.name,
-        "is_private": False,
+        "is_private": p.is_private,
         "active": p.active,
         "at": iso_offset(p.at),
         "created_at": iso_offset(p.created_at),
@@ -146,13 +146,15 @@ def workspace_user(w: Workspace, u: User) -> dict[str, Any]:
     }
 
 
-def workspace(w: Workspace, u: User) -> dict[str, Any]:
+def workspace(w: Workspace, u: User, store: TogglStore) -> dict[str, Any]:
     admin = u.id in w.admins
+    active = sum(1 for p in store.projects.values() if p.workspace_id == w.id and p.active)
     return {
         "id": w.id,
+        "active_project_count": active,
         "organization_id": w.organization_id,
         "name": w.name,
-        "premium": True,
+        "premium": w.paid,
         "business_ws": False,
         "admin": admin,
         "role": "admin" if admin else "user",
@@ -160,7 +162,8 @@ def workspace(w: Workspace, u: User) -> dict[str, Any]:
         "server_deleted_at": None,
         "default_hourly_rate": None,
         "default_currency": "EUR",
-        "only_admins_may_create_projects": True,
+        "only_admins_may_create_projects": w.only_admins_may_create_projects,
+        "limit_public_project_data": w.limit_public_project_data,
         "only_admins_may_create_tags": False,
         "projects_billable_by_default": False,
         "rounding": 0,

@@ -41,6 +41,16 @@ class Workspace(Record):
     admins: list[int]
     members: list[int]
     created_at: datetime
+    plan: str = "starter"  # the organization's plan: free, starter or premium
+    # "Limit public projects data in reports to admins" (workspace setting; support.toggl.com
+    # access-rights article): members then see only their own time, public projects included.
+    limit_public_project_data: bool = False
+    only_admins_may_create_projects: bool = True
+
+    @property
+    def paid(self) -> bool:
+        """Starter and up: what the API calls a "premium" feature needs (workspace `premium`)."""
+        return self.plan != "free"
 
 
 class Client(Record):
@@ -60,6 +70,7 @@ class Project(Record):
     client_id: int | None
     created_at: datetime
     at: datetime
+    is_private: bool = True  # Toggl creates projects private unless told otherwise
 
 
 class Tag(Record):

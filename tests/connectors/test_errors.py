@@ -12,6 +12,7 @@ from connectors.errors import (
     Conflict,
     CursorExpired,
     NotFound,
+    PlanRequired,
     RateLimited,
     Unavailable,
     classify,
@@ -35,6 +36,8 @@ from tests.connectors.helpers import make_core
         ("google", 410, "fullSyncRequired", CursorExpired),
         ("google", 410, "deleted", NotFound),
         ("toggl", 402, None, RateLimited),
+        ("toggl", 402, "quota_exceeded", RateLimited),
+        ("toggl", 402, "plan_feature", PlanRequired),
         ("notion", 529, "service_overload", Unavailable),
         ("toggl", 500, None, Unavailable),
         ("toggl", 599, None, Unavailable),
@@ -101,3 +104,46 @@ def test_google_410_becomes_cursor_expired_with_safe_message(clock):
     assert "Sync token is no longer valid" not in str(error)  # bodies are attributes, not the message
     assert "Sync token is no longer valid" in error.body
     assert (error.status, error.code, error.service) == (410, "fullSyncRequired", "google")
+
+
+QUOTA_LEFT = {"X-Toggl-Quota-Remaining": "212", "X-Toggl-Quota-Resets-In": "1500"}
+
+
+@pytest.mark.parametrize(
+    ("text", "headers", "code", "feature"),
+    [
+        ("You have hit your hourly API quota", {"X-Toggl-Quota-Remaining": "0"}, "quota_exceeded", None),
+        ("Tasks are a premium feature", {}, "plan_feature", "Tasks"),
+        ("Billable rates are available for Starter and higher plans.", {}, "plan_feature", "Billable rates"),
+        (
+            "Workspace needs to have the Locking time entries feature enabled",
+            {},
+            "plan_feature",
+            "Locking time entries",
+        ),
+        ("Must be a premium user to use rounding_minutes", {}, "plan_feature", "rounding_minutes"),
+        ("Workspace needs to have this feature enabled", QUOTA_LEFT, "plan_feature", None),
+        ("Something we have never seen", QUOTA_LEFT, "plan_feature", None),  # quota left: not the quota
+        ("Something we have never seen", {}, None, None),  # nothing to go by: taken for the quota
+    ],
+)
+def test_toggls_two_402s_are_told_apart(text, headers, code, feature):
+    body = read_error_body("toggl", httpx.Response(402, json=text, headers=headers))
+    assert (body.code, body.feature) == (code, feature)
+
+
+@respx.mock
+def test_a_missing_plan_feature_is_not_retried_and_names_the_feature(clock):
+    url = "https://api.track.toggl.com/api/v9/workspaces/7/projects"
+    route = respx.post(url).mock(
+        return_value=httpx.Response(402, json="Billable rates are available for Starter and higher plans.")
+    )
+    core = make_core(clock, service="toggl", base_url="https://api.track.toggl.com/api/v9")
+    with pytest.raises(PlanRequired) as caught:
+        # Even a request safe to repeat: no wait fixes a plan.
+        core.request("POST", "/workspaces/{wid}/projects", path={"wid": 7}, json={}, idempotent=True)
+    assert route.call_count == 1 and clock.sleeps == []
+    message = str(caught.value)
+    expected = "toggl POST /workspaces/{wid}/projects returned 402 plan_feature (Billable rates): "
+    assert message.startswith(expected)
+    assert "upgrade the service's plan" in message and caught.value.retry_after is None

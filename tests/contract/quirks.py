@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-Service = Literal["trello", "gcal", "toggl", "notion"]
+Service = Literal["trello", "gcal", "toggl", "toggl_reports", "notion"]
 
 #: Raw-spec patches: (service, JSON pointer into the parsed spec, new value or None to delete).
 SPEC_PATCHES: tuple[tuple[Service, str, Any], ...] = (
@@ -165,6 +165,13 @@ RESPONSE_SUPPLEMENTS: dict[tuple[Service, str, str], dict[str, Any]] = {
     ("trello", "POST", "/cards/{id}/checklists"): {"$ref": _TRELLO + "Checklist"},
     ("trello", "POST", "/checklists/{id}/checkItems"): {"$ref": _TRELLO + "CheckItem"},
     ("trello", "PUT", "/cards/{id}/checkItem/{idCheckItem}"): {"$ref": _TRELLO + "CheckItem"},
+    # Toggl Reports v3 declares `{"type": "string"}` for the detailed search's 200; the answer is the
+    # array of rows its own `detailed.GroupedTimeEntry` describes (a row per entry, or per group with
+    # `grouped`), as recorded in real answers (NOTES.md §3.3).
+    ("toggl_reports", "POST", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"): {
+        "type": "array",
+        "items": {"$ref": "#/definitions/detailed.GroupedTimeEntry"},
+    },
     ("notion", "POST", "/v1/data_sources/{data_source_id}/query"): NOTION_LIST,
     ("notion", "POST", "/v1/search"): NOTION_LIST,
     ("notion", "GET", "/v1/users"): NOTION_LIST,

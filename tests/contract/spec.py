@@ -3,7 +3,9 @@
 Each spec (``specs/``, provenance in ``specs/SOURCES.md``) is loaded once into one normalised form,
 a tuple of :class:`Operation` (method, path template, compiled regex, parameters, request body,
 response schemas by status), whatever its dialect: OpenAPI 3.0 (Trello), Swagger 2.0 (Toggl),
-OpenAPI 3.1 (Notion) or a Google discovery document (Calendar)::
+OpenAPI 3.1 (Notion) or a Google discovery document (Calendar). Toggl has two specs, one per API:
+the Track API v9 (``toggl``) and the Reports API v3 (``toggl_reports``); :func:`spec_name` says
+which one a request to Toggl belongs to::
 
     spec = load_spec("trello")
     spec.template_for("GET", "https://api.trello.com/1/boards/5f1/cards/all")
@@ -13,8 +15,9 @@ OpenAPI 3.1 (Notion) or a Google discovery document (Calendar)::
     spec.check_response("GET", url, 200, response_json)  # [] when the body conforms
 
 URLs may use any scheme, host and port (the real API or a local emulator); their path must start
-with the service's base path (Trello ``/1``, Google ``/calendar/v3``, Toggl ``/api/v9``; Notion's
-spec paths already start with ``/v1``). Problems are human-readable strings; ``[]`` is conforming.
+with the service's base path (Trello ``/1``, Google ``/calendar/v3``, Toggl ``/api/v9``; the
+Reports API's and Notion's spec paths already start with ``/reports/api/v3`` and ``/v1``).
+Problems are human-readable strings; ``[]`` is conforming.
 Leniencies and spec fixes live in :mod:`.quirks` and :mod:`.schema`, each with its reason.
 """
 
@@ -42,7 +45,16 @@ from .operations import (
 from .quirks import Service
 from .schema import Dialect, SchemaSet, iter_types
 
-__all__ = ["SPEC_DIR", "ApiSpec", "Operation", "Param", "Service", "load_spec", "service_for_url"]
+__all__ = [
+    "SPEC_DIR",
+    "ApiSpec",
+    "Operation",
+    "Param",
+    "Service",
+    "load_spec",
+    "service_for_url",
+    "spec_name",
+]
 
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 _PATH_CACHE_SIZE = 4096
@@ -91,6 +103,14 @@ _SOURCES: dict[Service, _Source] = {
         real_host="api.track.toggl.com",
         real_prefix="/api/v9",
         null_everywhere=True,
+    ),
+    "toggl_reports": _Source(
+        file="toggl/toggl-reports-v3.swagger.json",
+        dialect="swagger2",
+        base_path="",  # no basePath: the paths start with /reports/api/v3 (and /insights/api/v1)
+        real_host="api.track.toggl.com",
+        real_prefix="/reports/api/v3",
+        null_everywhere=True,  # rows carry null project_id, task_id, amounts (recorded answers)
     ),
     "notion": _Source(
         file="notion/notion-openapi.2025-09-03.json",
@@ -300,6 +320,26 @@ def service_for_url(url: str) -> Service | None:
         if host == src.real_host and (parts.path == prefix or parts.path.startswith(prefix + "/")):
             return service
     return None
+
+
+#: The connectors' service names (HttpCore.service) and the spec each one's requests are checked
+#: against; Toggl's Reports API shares the "toggl" service (one token, one pace, one quota) and is
+#: told apart by its path.
+_CONNECTOR_SPECS: dict[str, Service] = {
+    "trello": "trello",
+    "google": "gcal",
+    "toggl": "toggl",
+    "notion": "notion",
+}
+_REPORTS_PATH = "/reports/api/v3/"
+
+
+def spec_name(service: str, url: str) -> Service | None:
+    """The spec a connector's request belongs to, by its core's service name and its URL."""
+    name = _CONNECTOR_SPECS.get(service)
+    if name == "toggl" and _REPORTS_PATH in urlsplit(url).path:
+        return "toggl_reports"
+    return name
 
 
 def _pick_response(responses: Mapping[str, RawSchema | None], status: int) -> RawSchema | None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from .schema import SchemaSet
-from .spec import ApiSpec, Service, load_spec, service_for_url
+from .spec import ApiSpec, Service, load_spec, service_for_url, spec_name
 
 TRELLO = "https://api.trello.com/1"
 GCAL = "https://www.googleapis.com/calendar/v3"
@@ -22,7 +22,7 @@ UUID = "2600ce2a-1234-4bcd-8123-0123456789ab"
 @pytest.fixture(scope="module")
 def specs() -> dict[Service, ApiSpec]:
     loaded: dict[Service, ApiSpec] = {}
-    for service in ("trello", "gcal", "toggl", "notion"):
+    for service in ("trello", "gcal", "toggl", "toggl_reports", "notion"):
         started = time.perf_counter()
         loaded[service] = load_spec(service)
         elapsed = (time.perf_counter() - started) * 1000
@@ -240,7 +240,8 @@ def test_no_match_wrong_method_and_wrong_base(specs: dict[Service, ApiSpec]) -> 
         (f"{TOGGL}/me", "toggl"),
         ("https://api.notion.com/v1/pages", "notion"),
         ("http://127.0.0.1:8001/1/cards", None),  # emulators are the caller's business
-        ("https://api.track.toggl.com/reports/api/v3/workspace/1", None),
+        ("https://api.track.toggl.com/reports/api/v3/workspace/1/search/time_entries", "toggl_reports"),
+        ("https://api.track.toggl.com/webhooks/api/v1/status", None),
         ("https://www.googleapis.com/drive/v3/files", None),
         ("https://trello.com/1/cards", None),
     ],
@@ -408,6 +409,47 @@ def test_toggl_responses(specs: dict[Service, ApiSpec]) -> None:
     )
 
 
+REPORTS = "https://api.track.toggl.com/reports/api/v3"
+
+# A row of the detailed search as recorded from the real API (NOTES.md §3.3).
+REPORT_ROW: dict[str, Any] = {
+    "user_id": 11238397,
+    "username": "Sandbox Tester",
+    "project_id": None,
+    "task_id": None,
+    "billable": False,
+    "description": "something else",
+    "tag_ids": [],
+    "billable_amount_in_cents": None,
+    "hourly_rate_in_cents": None,
+    "currency": "USD",
+    "time_entries": [
+        {
+            "id": 3587874298,
+            "seconds": 3600,
+            "start": "2024-09-02T07:00:00+02:00",
+            "stop": "2024-09-02T08:00:00+02:00",
+            "at": "2024-09-02T08:25:48+00:00",
+            "at_tz": "2024-09-02T10:25:48+02:00",
+        }
+    ],
+    "row_number": 1,
+}
+
+
+def test_toggl_reports_detailed_search(specs: dict[Service, ApiSpec]) -> None:
+    r = specs["toggl_reports"]
+    search = f"{REPORTS}/workspace/7/search/time_entries"
+    body = {"start_date": "2026-11-10", "end_date": "2026-11-25", "page_size": 50, "first_row_number": 51}
+    assert r.check_request("POST", search, body=body) == []
+    only(r.check_request("POST", search, body={**body, "since": "2026-11-10"}), "unknown body field 'since'")
+    only(r.check_request("GET", search), "GET not allowed")
+    assert r.check_response("POST", search, 200, [REPORT_ROW]) == []
+    only(r.check_response("POST", search, 200, [{**REPORT_ROW, "time_entries": {}}]), "$[0].time_entries")
+    assert r.check_response("POST", search, 402, "Workspace needs to have this feature enabled") == []
+    assert spec_name("toggl", search) == "toggl_reports" and spec_name("toggl", f"{TOGGL}/me") == "toggl"
+
+
 # -- Notion -----------------------------------------------------------------------------------
 
 
@@ -483,6 +525,9 @@ NEEDED = [
     ("toggl", "GET", "/workspaces/{workspace_id}/projects"),
     ("toggl", "GET", "/workspaces/{workspace_id}/tags"),
     ("toggl", "GET", "/workspaces/{workspace_id}/users"),
+    ("toggl", "POST", "/workspaces/{workspace_id}/projects"),
+    ("toggl", "GET", "/me/workspaces"),
+    ("toggl_reports", "POST", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"),
     ("notion", "GET", "/v1/databases/{database_id}"),
     ("notion", "GET", "/v1/data_sources/{data_source_id}"),
     ("notion", "POST", "/v1/data_sources/{data_source_id}/query"),

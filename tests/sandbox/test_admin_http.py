@@ -26,6 +26,7 @@ EVERY_KNOB = {
     "storm": 3,
     "storm_retry_after": 2.0,
     "storm_forms": ["403 rateLimitExceeded", "429 rateLimitExceeded"],
+    "retry_after": True,
     "timeout_seconds": 1.5,
     "short_pages": 0.5,
     "silent_duplicates": 0.5,

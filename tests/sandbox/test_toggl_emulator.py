@@ -3,9 +3,11 @@ time-entry rules, incremental reads, and state that survives a restart."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from tests.contract.spec import load_spec
 
 WS = 7421983
 SOPHIE, LEA = "sandbox-toggl-token-sophie", "sandbox-toggl-token-lea"
+PRIYA = "sandbox-toggl-token-priya"
 
 
 @pytest.fixture
@@ -73,12 +76,16 @@ def test_every_answer_the_hub_reads_conforms_to_the_spec(api) -> None:
         "Operations",
     }
     entries = conforms(sophie.get("/me/time_entries", params={"meta": "true"}))
-    assert len(entries) == 23 and {e["user_id"] for e in entries} == {9100002}
-    assert conforms(sophie.get("/me/time_entries/current")) is None
+    assert entries and {e["user_id"] for e in entries} == {9100002}
+    timer = conforms(sophie.get("/me/time_entries/current"))  # left running since last evening
+    started = int(datetime.fromisoformat(timer["start"]).timestamp())
+    assert timer["stop"] is None and timer["duration"] == -started
+    assert conforms(api(PRIYA).get("/me/time_entries/current")) is None
     assert conforms(sophie.get(f"/me/time_entries/{entries[0]['id']}"))["id"] == entries[0]["id"]
     projects = conforms(sophie.get(f"/workspaces/{WS}/projects", params={"active": "both"}))
     assert {p["color"] for p in projects} == {"#06a893", "#c9806b", "#4dc3ff"}
-    assert [t["name"] for t in conforms(sophie.get(f"/workspaces/{WS}/tags"))] == ["client"]
+    tags = [t["name"] for t in conforms(sophie.get(f"/workspaces/{WS}/tags"))]
+    assert "client" in tags and tags == sorted(tags)
     users = conforms(sophie.get(f"/workspaces/{WS}/users"))
     assert {u["id"] for u in users} == {9100001, 9100002, 9100003, 9100004, 9100005}
     quota = conforms(sophie.get("/me/quota"))
@@ -135,7 +142,7 @@ def test_errors_are_bare_json_strings(api) -> None:
 
 
 def test_since_returns_changes_including_deletions(api, sandbox) -> None:
-    sophie = api()
+    sophie = api(PRIYA)  # no timer of hers runs, so starting one stops nothing
     now = int(sandbox.emulators["toggl"].now().timestamp())
     assert sophie.get("/me/time_entries", params={"since": now - 1}).json() == []
     timer = start_timer(sophie)
@@ -149,6 +156,24 @@ def test_since_returns_changes_including_deletions(api, sandbox) -> None:
     assert timer["id"] not in {e["id"] for e in sophie.get("/me/time_entries", params=window).json()}
     gone = sophie.put(f"/workspaces/{WS}/time_entries/{timer['id']}", json={"description": "x"})
     assert (gone.status_code, gone.json()) == (404, "Time entry not found")
+
+
+def test_me_time_entries_keeps_toggls_history_limits(api, sandbox) -> None:
+    """No parameters: the last 9 days only; `since` or `start_date` over 3 months back: 400."""
+    sophie = api()
+    now = sandbox.emulators["toggl"].now()
+    recent = conforms(sophie.get("/me/time_entries"))
+    starts = [datetime.fromisoformat(e["start"]) for e in recent]
+    assert starts and min(starts) >= now - timedelta(days=9)
+    everything = sophie.get("/me/time_entries", params={"start_date": "2026-11-01", "end_date": "2026-11-26"})
+    assert len(everything.json()) > len(recent)  # two weeks were seeded; the default shows nine days
+    days_ago = lambda days: {"since": int((now - timedelta(days=days)).timestamp())}  # noqa: E731
+    assert sophie.get("/me/time_entries", params=days_ago(80)).status_code == 200
+    old = sophie.get("/me/time_entries", params=days_ago(100))
+    assert old.status_code == 400 and old.headers["content-type"] == "application/json"
+    assert isinstance(old.json(), str) and "3 months" in old.json()
+    ancient = sophie.get("/me/time_entries", params={"start_date": "2026-06-01", "end_date": "2026-06-30"})
+    assert (ancient.status_code, ancient.json()) == (400, "Invalid start date")
 
 
 def test_starting_a_timer_stops_the_running_one(api) -> None:
@@ -216,14 +241,16 @@ def test_state_survives_a_restart(tmp_path) -> None:
         client = httpx.Client(base_url=first.base_url("toggl"), auth=(SOPHIE, "api_token"))
         timer = start_timer(client, description="Persisted", tags=["client"])
         client.delete(f"/workspaces/{WS}/time_entries/{timer['id']}")
-        before = client.get("/me/time_entries", params={"since": 0}).json()
+        since = {"since": int(first.emulators["toggl"].now().timestamp()) - 86400}
+        before = client.get("/me/time_entries", params=since).json()
+        assert timer["id"] in {e["id"] for e in before}
         client.close()
     again = TogglEmulator(first.business, state_path=tmp_path / "toggl.json", rate_limits=False)
     deleted = again.store.entries[timer["id"]]
     assert deleted.deleted and deleted.tags == ["client"] and deleted.description == "Persisted"
     with Sandbox(now=now, services=("toggl",), rate_limits=False, state_dir=tmp_path) as second:
         client = httpx.Client(base_url=second.base_url("toggl"), auth=(SOPHIE, "api_token"))
-        assert client.get("/me/time_entries", params={"since": 0}).json() == before
+        assert client.get("/me/time_entries", params=since).json() == before
         assert start_timer(client)["id"] > timer["id"]  # the id counter was saved too
         client.close()
 
@@ -231,5 +258,87 @@ def test_state_survives_a_restart(tmp_path) -> None:
 def test_the_seed_is_deterministic(sandbox) -> None:
     again = TogglEmulator(sandbox.business, rate_limits=False)
     assert again.store.dump() == sandbox.emulators["toggl"].store.dump()
-    running = [e for e in again.store.entries.values() if e.running]
-    assert len(running) == 1 and running[0].start < datetime.fromisoformat(FIXED_NOW_ISO).astimezone(UTC)
+    running = {e.user_id: e for e in again.store.entries.values() if e.running}
+    now = datetime.fromisoformat(FIXED_NOW_ISO).astimezone(UTC)
+    assert set(running) == {9100002, 9100003}  # Sophie's, since last evening, and Léa's
+    assert now - running[9100002].start > timedelta(hours=15)
+    assert now - running[9100003].start < timedelta(hours=1)
+
+
+def test_the_seed_holds_what_a_real_fortnight_does(sandbox) -> None:
+    """Entries across midnight, edited after they stopped, deleted, naming cards by link or number."""
+    store = sandbox.emulators["toggl"].store
+    paris = ZoneInfo("Europe/Paris")
+    entries = list(store.entries.values())
+    stopped = [e for e in entries if e.stop is not None]
+    assert any(e.start.astimezone(paris).date() != e.stop.astimezone(paris).date() for e in stopped)
+    local = [(e.start.astimezone(paris), e.stop.astimezone(paris)) for e in stopped if e.stop]
+    assert any(start.weekday() == 6 and stop.weekday() == 0 for start, stop in local)  # into Monday
+    edited = [e for e in stopped if e.stop and e.at - e.stop > timedelta(hours=1) and not e.deleted]
+    assert len(edited) >= 3
+    assert sum(1 for e in entries if e.deleted) >= 1
+    descriptions = [e.description or "" for e in entries]
+    assert any(re.search(r"https://trello\.com/c/[0-9A-Za-z]{8}", d) for d in descriptions)
+    assert any(re.match(r"#\d+ ", d) for d in descriptions)
+    assert any(re.match(r"[0-9A-Za-z]{8} ", d) for d in descriptions)
+    assert any(e.project_id is None for e in entries)
+    assert {e.billable for e in entries} == {True, False}
+    labels = {"Client", "Marketing", "Admin", "Urgent", "Content", "Finance", "Waiting on client"}
+    assert any(set(e.tags or []) & labels for e in entries)
+
+
+def test_my_workspaces_say_whether_i_administer_them(api) -> None:
+    sophie = conforms(api().get("/me/workspaces"))
+    lea = conforms(api(LEA).get("/me/workspaces"))
+    assert [(w["id"], w["role"], w["admin"]) for w in sophie] == [(WS, "admin", True)]
+    assert [(w["id"], w["role"], w["admin"]) for w in lea] == [(WS, "user", False)]
+    assert sophie[0]["active_project_count"] == 3 and sophie[0]["premium"] is True
+
+
+def test_projects_are_created_by_admins_private_and_uniquely_named(api, sandbox) -> None:
+    sophie, lea = api(), api(LEA)
+    created = conforms(sophie.post(f"/workspaces/{WS}/projects", json={"name": "Podcast Season 2"}))
+    assert (created["name"], created["is_private"], created["active"]) == ("Podcast Season 2", True, True)
+    listed = sophie.get(f"/workspaces/{WS}/projects").json()
+    assert created["id"] in {p["id"] for p in listed}
+    again = sophie.post(f"/workspaces/{WS}/projects", json={"name": "podcast season 2"})
+    assert again.status_code == 400 and isinstance(again.json(), str)
+    assert sophie.post(f"/workspaces/{WS}/projects", json={"name": " "}).status_code == 400
+    denied = lea.post(f"/workspaces/{WS}/projects", json={"name": "Lea's own"})
+    assert (denied.status_code, denied.json()) == (403, "User does not have access to this resource.")
+    sandbox.emulators["toggl"].store.workspaces[WS].only_admins_may_create_projects = False
+    assert lea.post(f"/workspaces/{WS}/projects", json={"name": "Lea's own"}).status_code == 200
+
+
+def test_an_admin_creates_entries_for_a_member_and_a_member_cannot(api) -> None:
+    body = {
+        "created_with": "tests",
+        "workspace_id": WS,
+        "start": "2026-11-24T14:00:00Z",
+        "stop": "2026-11-24T14:45:00Z",
+        "description": "Team sync",
+        "user_id": 9100003,
+    }
+    made = conforms(api().post(f"/workspaces/{WS}/time_entries", json=body))
+    assert made["user_id"] == 9100003 and made["duration"] == 2700
+    assert made["id"] in {e["id"] for e in api(LEA).get("/me/time_entries").json()}  # it is Léa's
+    assert made["id"] not in {e["id"] for e in api().get("/me/time_entries").json()}
+    denied = api(LEA).post(f"/workspaces/{WS}/time_entries", json={**body, "user_id": 9100002})
+    assert (denied.status_code, denied.json()) == (403, "User does not have access to this resource.")
+    assert api(LEA).post(f"/workspaces/{WS}/time_entries", json=body).status_code == 200  # herself: fine
+    stranger = api().post(f"/workspaces/{WS}/time_entries", json={**body, "user_id": 1})
+    assert stranger.status_code == 400
+
+
+def test_with_several_businesses_the_hub_administers_each_and_teams_stay_apart(sandbox_factory) -> None:
+    sandbox = sandbox_factory(services=("toggl",), rate_limits=False, workspaces=3)
+    with httpx.Client(base_url=sandbox.base_url("toggl"), auth=(SOPHIE, "api_token")) as sophie:
+        mine = conforms(sophie.get("/me/workspaces"))
+    assert len(mine) == 3 and {w["role"] for w in mine} == {"admin"}
+    store = sandbox.emulators["toggl"].store
+    for business in sandbox.businesses[1:]:
+        workspace = store.workspaces[business.workspace.toggl.workspace_id]
+        team = {p.toggl_user_id for p in business.people}
+        assert set(workspace.members) == team | {9100002}  # her own team, and the hub's OBM
+    with httpx.Client(base_url=sandbox.base_url("toggl"), auth=(LEA, "api_token")) as lea:
+        assert [w["id"] for w in lea.get("/me/workspaces").json()] == [WS]  # a VA of the first only

@@ -1,4 +1,4 @@
-"""The Toggl client and connector over respx: auth, quota buckets, errors, request shapes and counts.
+"""The Toggl client over respx: auth, quota buckets, errors, request shapes and counts.
 
 The cores run at Toggl's real pace (1 request/s) on a fake clock, so the pacing is asserted, never
 waited for.
@@ -18,12 +18,10 @@ import respx
 from config.errors import ConfigError
 from config.settings import TogglSettings
 from connectors.accounting import RequestStats
-from connectors.directory import Directory
 from connectors.errors import AuthError, BadData, Conflict, RateLimited
 from connectors.http import CoreOptions, RetryPolicy
 from connectors.ratelimit import RATE_LIMITS, SlidingWindowLimiter
-from connectors.toggl import TogglClient, TogglConnector, TogglTimeEntry, TogglTimeEntryPayload
-from connectors.toggl.mapping import to_time_entry
+from connectors.toggl import TogglClient, TogglConnector, TogglTimeEntryPayload
 from sandbox.business import load_workspace
 
 BASE = "https://api.track.toggl.com/api/v9"
@@ -40,13 +38,6 @@ def make_client(clock: Any) -> TogglClient:
         limiter=limiter, sleep=clock.sleep, retry=RetryPolicy(random=lambda: 1.0), stats=RequestStats()
     )
     return TogglClient.build(BASE, TOKEN, options=options)
-
-
-DIRECTORY = Directory.from_workspace(load_workspace())
-
-
-def make_connector(clock: Any) -> TogglConnector:
-    return TogglConnector(make_client(clock), WS, DIRECTORY, clock=lambda: NOW)
 
 
 def toggl_entry(entry_id: int, **changes: Any) -> dict[str, Any]:
@@ -90,10 +81,10 @@ def test_a_spent_bucket_stops_its_requests_before_they_are_sent(clock) -> None:
     )
     client = make_client(clock)
     client.list_time_entries(since=1)
-    assert client.quota.me.remaining == 0 and client.quota.me.resets_in == pytest.approx(1800)
+    assert client.quota.me.remaining == 0 and client.quota.me.resets_in == pytest.approx(1800, abs=1)
     with pytest.raises(RateLimited) as caught:
         client.get_current_time_entry()
-    assert caught.value.retry_after == pytest.approx(1800) and "not sent" in str(caught.value)
+    assert caught.value.retry_after == pytest.approx(1800, abs=1) and "not sent" in str(caught.value)
     assert me.call_count == 1 and len(respx.calls) == 1
     # The workspace bucket is another quota: its requests still go.
     assert client.list_projects(WS) == [] and projects.call_count == 1
@@ -108,7 +99,8 @@ def test_402_is_rate_limited_until_the_reset_with_a_safe_message(clock) -> None:
     with pytest.raises(RateLimited) as caught:
         make_client(clock).list_time_entries(since=1)
     error = caught.value
-    assert (error.status, error.code, error.retry_after) == (402, "quota_exceeded", pytest.approx(1800))
+    assert (error.status, error.code) == (402, "quota_exceeded")
+    assert error.retry_after == pytest.approx(1800, abs=1)
     assert str(error).startswith("toggl GET /me/time_entries returned 402 quota_exceeded")
     assert "hourly API quota" in error.body and "hourly API quota" not in str(error)
     assert clock.sleeps == []  # half an hour is not slept through
@@ -219,100 +211,6 @@ def test_a_shape_that_is_not_a_time_entry_is_bad_data(clock) -> None:
         make_client(clock).list_time_entries()
 
 
-# -- the connector over respx ------------------------------------------------------------------
-
-
-@respx.mock
-def test_a_full_read_costs_two_requests_and_keeps_only_the_workspace(clock) -> None:
-    running = toggl_entry(3, start="2026-10-01T08:00:00+00:00", stop=None, duration=-1790000000)
-    respx.get(ENTRIES).mock(
-        return_value=httpx.Response(200, json=[toggl_entry(1), toggl_entry(2, workspace_id=5)])
-    )
-    respx.get(f"{ENTRIES}/current").mock(return_value=httpx.Response(200, json=running))
-    batch = make_connector(clock).fetch_changes(None)
-    assert batch.full and batch.deleted == []
-    assert [r.remote_id for r in batch.items] == ["1", "3"]  # the old running timer comes from /current
-    assert batch.items[1].item.running
-    assert len(respx.calls) == 2
-
-
-@respx.mock
-def test_a_full_read_that_hits_the_cap_splits_its_window(clock) -> None:
-    capped = [toggl_entry(n) for n in range(1000)]
-    route = respx.get(ENTRIES).mock(
-        side_effect=[
-            httpx.Response(200, json=capped),
-            httpx.Response(200, json=capped[:600]),
-            httpx.Response(200, json=capped[599:]),  # the halves share their bound
-        ]
-    )
-    respx.get(f"{ENTRIES}/current").mock(return_value=httpx.Response(200, content=b"null"))
-    batch = make_connector(clock).fetch_changes(None)
-    assert len(batch.items) == 1000 and route.call_count == 3
-    windows = [(c.request.url.params["start_date"], c.request.url.params["end_date"]) for c in route.calls]
-    assert windows == [
-        ("2026-11-11T09:30:00Z", "2026-11-26T09:30:00Z"),
-        ("2026-11-11T09:30:00Z", "2026-11-18T21:30:00Z"),
-        ("2026-11-18T21:30:00Z", "2026-11-26T09:30:00Z"),
-    ]
-
-
-@respx.mock
-def test_an_incremental_read_reports_deletions_and_falls_back_when_capped(clock) -> None:
-    cursor = "toggl1:1795500000:"
-    deleted = toggl_entry(2, server_deleted_at="2026-11-25T09:12:07+00:00", at="2026-11-25T09:12:07.03Z")
-    route = respx.get(ENTRIES).mock(
-        side_effect=[
-            httpx.Response(200, json=[toggl_entry(1), deleted]),
-            httpx.Response(200, json=[toggl_entry(n) for n in range(1000)]),
-            httpx.Response(200, json=[toggl_entry(1)]),
-        ]
-    )
-    respx.get(f"{ENTRIES}/current").mock(return_value=httpx.Response(200, content=b"null"))
-    connector = make_connector(clock)
-    batch = connector.fetch_changes(cursor)
-    assert not batch.full and [r.remote_id for r in batch.items] == ["1"] and batch.deleted == ["2"]
-    assert route.calls[0].request.url.params["since"] == "1795500000"
-    fallback = connector.fetch_changes(cursor)
-    assert fallback.full and [r.remote_id for r in fallback.items] == ["1"]
-    assert "start_date" in route.calls[2].request.url.params
-
-
-@respx.mock
-def test_project_names_missing_from_meta_cost_one_projects_list(clock) -> None:
-    respx.get(ENTRIES).mock(return_value=httpx.Response(200, json=[toggl_entry(1, project_id=77)]))
-    respx.get(f"{ENTRIES}/current").mock(return_value=httpx.Response(200, content=b"null"))
-    projects = respx.get(f"{BASE}/workspaces/{WS}/projects").mock(
-        return_value=httpx.Response(200, json=[{"id": 77, "name": "Spring Launch"}])
-    )
-    connector = make_connector(clock)
-    assert connector.fetch_changes(None).items[0].item.project == "spring launch"
-    connector.fetch_changes(None)
-    assert projects.call_count == 1
-
-
-@respx.mock
-def test_update_with_a_stale_version_conflicts_without_writing(clock) -> None:
-    respx.get(f"{ENTRIES}/1").mock(
-        return_value=httpx.Response(200, json=toggl_entry(1, at="2026-11-25T09:00:00Z"))
-    )
-    put = respx.put(f"{BASE}/workspaces/{WS}/time_entries/1")
-    connector = make_connector(clock)
-    item = to_time_entry(TogglTimeEntry.model_validate(toggl_entry(1)), DIRECTORY, {})
-    with pytest.raises(Conflict, match="changed"):
-        connector.update("1", item, if_version="2026-11-24T11:00:01.5Z")
-    assert not put.called
-
-
-@respx.mock
-def test_archiving_an_entry_already_gone_is_done(clock) -> None:
-    respx.delete(f"{BASE}/workspaces/{WS}/time_entries/1").mock(
-        return_value=httpx.Response(404, json="Time entry not found")
-    )
-    make_connector(clock).archive("1")
-    assert len(respx.calls) == 1
-
-
 def test_the_connector_needs_a_token_and_a_toggl_workspace() -> None:
     workspace = load_workspace()
     with pytest.raises(ConfigError, match=r"toggl\.api_token .*OBM_HUB_TOGGL__API_TOKEN"):
@@ -321,3 +219,111 @@ def test_the_connector_needs_a_token_and_a_toggl_workspace() -> None:
         TogglConnector.from_settings(
             TogglSettings(api_token="t"), workspace.model_copy(update={"toggl": None})
         )
+
+
+# -- the Reports API and the shared quota -------------------------------------------------------
+
+REPORTS = "https://api.track.toggl.com/reports/api/v3"
+SEARCH = f"{REPORTS}/workspace/{WS}/search/time_entries"
+
+
+def report_row(entry_id: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "user_id": 9100003,
+        "username": "Léa Dubois",
+        "project_id": None,
+        "task_id": None,
+        "billable": False,
+        "description": f"entry {entry_id}",
+        "tag_ids": [],
+        "billable_amount_in_cents": None,
+        "hourly_rate_in_cents": None,
+        "currency": "EUR",
+        "time_entries": [
+            {
+                "id": entry_id,
+                "seconds": 1800,
+                "start": "2026-11-24T10:00:00+01:00",
+                "stop": "2026-11-24T10:30:00+01:00",
+                "at": "2026-11-24T09:31:02+00:00",
+                "at_tz": "2026-11-24T10:31:02+01:00",
+            }
+        ],
+        "row_number": entry_id,
+        **changes,
+    }
+
+
+@respx.mock
+def test_the_detailed_search_is_paged_by_the_next_row_headers(clock) -> None:
+    from connectors.toggl import TogglReportQuery
+
+    route = respx.post(SEARCH).mock(
+        side_effect=[
+            httpx.Response(
+                200,
+                json=[report_row(n) for n in range(1, 51)],
+                headers={"X-Next-ID": "51", "X-Next-Row-Number": "51"},
+            ),
+            httpx.Response(200, json=[report_row(51)]),
+        ]
+    )
+    client = make_client(clock)
+    query = TogglReportQuery(start_date="2026-11-10", end_date="2026-11-26")
+    rows = list(client.reports.rows(WS, query))
+    assert [row.time_entries[0].id for row in rows] == list(range(1, 52))
+    bodies = [json.loads(call.request.content) for call in route.calls]
+    assert bodies[0] == {
+        "start_date": "2026-11-10",
+        "end_date": "2026-11-26",
+        "enrich_response": True,
+        "order_by": "date",
+        "order_dir": "ASC",
+        "page_size": 50,
+    }
+    assert bodies[1] == {**bodies[0], "first_id": 51, "first_row_number": 51}
+    assert clock.sleeps == [pytest.approx(1.0)]  # one pace for v9 and the Reports API
+
+
+@respx.mock
+def test_the_quota_is_shared_by_every_client_of_one_token(clock) -> None:
+    """A retry or the next connector (a new client) continues from what the last answer said."""
+    spent = {"X-Toggl-Quota-Remaining": "0", "X-Toggl-Quota-Resets-In": "1200"}
+    respx.get(f"{BASE}/workspaces/{WS}/tags").mock(return_value=httpx.Response(200, json=[], headers=spent))
+    search = respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[]))
+    me = respx.get(f"{BASE}/me").mock(return_value=httpx.Response(200, json={"id": 1, "email": "s@x.co"}))
+    from connectors.toggl import TogglReportQuery
+
+    query = TogglReportQuery(start_date="2026-11-10", end_date="2026-11-26")
+    make_client(clock).list_tags(WS)
+    later = make_client(clock)  # another workspace's connector, or a retry, on the same token
+    with pytest.raises(RateLimited, match="not sent"):
+        later.reports.search_time_entries(WS, query)
+    assert not search.called  # the Reports API spends the same workspace bucket
+    assert later.get_me().id == 1 and me.called  # the /me bucket is another
+    other = TogglClient.build(BASE, "another-token-00000000000000000", options=CoreOptions(sleep=clock.sleep))
+    other.reports.search_time_entries(WS, query)
+    assert search.called  # another token, another quota
+
+
+def test_the_reports_api_lives_beside_v9() -> None:
+    from connectors.toggl.client import reports_url_for
+
+    assert reports_url_for(BASE) == REPORTS
+    assert reports_url_for("http://127.0.0.1:8123/api/v9/") == "http://127.0.0.1:8123/reports/api/v3"
+    with pytest.raises(ValueError, match="reports_base_url"):
+        reports_url_for("https://proxy.example/toggl")
+
+
+@respx.mock
+def test_workspaces_and_project_creation(clock) -> None:
+    respx.get(f"{BASE}/me/workspaces").mock(
+        return_value=httpx.Response(200, json=[{"id": WS, "role": "admin"}, {"id": 5, "admin": False}])
+    )
+    create = respx.post(f"{BASE}/workspaces/{WS}/projects").mock(
+        return_value=httpx.Response(200, json={"id": 77, "name": "Podcast", "workspace_id": WS})
+    )
+    client = make_client(clock)
+    assert [(w.id, w.administered) for w in client.list_my_workspaces()] == [(WS, True), (5, False)]
+    assert client.create_project(WS, "Podcast").id == 77
+    assert json.loads(create.calls.last.request.content) == {"name": "Podcast", "active": True}

@@ -10,15 +10,19 @@ import pytest
 from pydantic import SecretStr
 
 from config.settings import HubSettings
-from connectors.errors import Conflict
-from connectors.toggl import TogglClient, TogglConnector
+from connectors.errors import AuthError, Conflict
+from connectors.toggl import TogglClient, TogglConnector, TogglTimeEntryPayload
+from connectors.toggl.mapping import parse_time
 from sandbox.toggl.limits import PLAN_QUOTAS, USER_QUOTA
 from sync.model import TimeEntry
 from tests.conftest import fast_options
 
 SOPHIE, LEA = "sophie@brightpath.coach", "lea@brightpath.coach"
-ENTRIES, ONE = "/me/time_entries", "/me/time_entries/{time_entry_id}"
+LEA_TOKEN = "sandbox-toggl-token-lea"
+SEARCH = "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
+WORKSPACES, CURRENT = "/me/workspaces", "/me/time_entries/current"
 WRITE = "/workspaces/{workspace_id}/time_entries"
+QUIET_READ = {("GET", WORKSPACES): 1, ("POST", SEARCH): 2, ("GET", CURRENT): 1}
 
 
 OPEN: list[TogglConnector | TogglClient] = []
@@ -31,14 +35,15 @@ def sandbox(sandbox_factory):
         OPEN.pop().close()
 
 
-def connect(sandbox, token: str | None = None) -> TogglConnector:
+def connect(sandbox, token: str | None = None, **toggl: object) -> TogglConnector:
     settings = sandbox.settings(HubSettings()).toggl
     if token is not None:
         settings = settings.model_copy(update={"api_token": SecretStr(token)})
+    workspace = sandbox.business.workspace
+    if toggl:
+        workspace = workspace.model_copy(update={"toggl": workspace.toggl.model_copy(update=toggl)})
     emulator = sandbox.emulators["toggl"]
-    connector = TogglConnector.from_settings(
-        settings, sandbox.business.workspace, fast_options(), clock=emulator.now
-    )
+    connector = TogglConnector.from_settings(settings, workspace, fast_options(), clock=emulator.now)
     OPEN.append(connector)
     return connector
 
@@ -50,96 +55,170 @@ def requests(sandbox) -> Counter[tuple[str, str]]:
     return counts
 
 
-def test_a_full_read_is_the_token_owners_entries_in_two_requests(sandbox) -> None:
+def window_entries(sandbox, batch):
+    """The emulator's entries a team snapshot must hold: stopped, live, started since the window."""
+    store = sandbox.emulators["toggl"].store
+    return {
+        str(e.id)
+        for e in store.entries.values()
+        if not e.deleted and not e.running and e.start >= batch.window_start - timedelta(days=1)
+    }
+
+
+def test_a_team_read_is_every_members_entries_in_four_requests(sandbox) -> None:
     connector = connect(sandbox)
     batch = connector.fetch_changes(None)
-    expected = [e for e in sandbox.business.time_entries if e.person == SOPHIE]
-    assert batch.full and len(batch.items) == len(expected) == 23
-    assert {r.item.person for r in batch.items} == {SOPHIE}
-    assert {r.item.start for r in batch.items} == {e.start for e in expected}
-    assert not any(r.item.running for r in batch.items)  # Sophie's timer is not running
-    assert requests(sandbox) == {("GET", ENTRIES): 1, ("GET", "/me/time_entries/current"): 1}
-    # The quota headers of every answer reach the connector, bucket by bucket.
+    assert requests(sandbox) == QUIET_READ
+    assert batch.full and batch.window_start is not None
+    items = {remote.remote_id: remote for remote in batch.items}
+    running = [r for r in batch.items if r.item.running]
+    assert set(items) == window_entries(sandbox, batch) | {r.remote_id for r in running}
+    assert {r.item.person for r in batch.items} == {
+        SOPHIE,
+        LEA,
+        "marcus@brightpath.coach",
+        "priya@brightpath.coach",
+    }
+    # Only the token owner's timer: Léa's runs too, but reports leave running entries out.
+    assert [(r.item.person, r.item.description) for r in running] == [(SOPHIE, "Weekly planning")]
+    store = sandbox.emulators["toggl"].store
+    deleted = [str(e.id) for e in store.entries.values() if e.deleted]
+    assert deleted and not set(deleted) & set(items)
+    edited = [
+        e for e in store.entries.values() if e.stop and not e.deleted and e.at - e.stop > timedelta(hours=1)
+    ]
+    edited = [e for e in edited if str(e.id) in items]
+    assert edited and all(
+        items[str(e.id)].version.startswith(e.at.strftime("%Y-%m-%dT%H:%M:%S")) for e in edited
+    )
+    assert any(r.item.project is None for r in batch.items)
     assert connector.quota.me.remaining == USER_QUOTA - 2
-    assert connector.quota.me.resets_in == pytest.approx(3600, abs=5)
-    assert connector.quota.workspace.remaining is None  # no workspace request yet
+    assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 2
 
 
-def test_writes_then_an_incremental_read_returns_exactly_those(sandbox) -> None:
+def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
     connector = connect(sandbox)
     first = connector.fetch_changes(None)
-    seeded = first.items[0]
+    lea_entries = [r for r in first.items if r.item.person == LEA and not r.item.running]
+    gone, fixed = lea_entries[0], lea_entries[1]
+    lea = TogglClient.build(sandbox.base_url("toggl"), LEA_TOKEN, options=fast_options())
+    OPEN.append(lea)
+    workspace_id = sandbox.business.workspace.toggl.workspace_id
+    lea.delete_time_entry(workspace_id, int(gone.remote_id))
+    lea.update_time_entry(workspace_id, int(fixed.remote_id), TogglTimeEntryPayload(description="Fixed typo"))
+    requests(sandbox)
+    second = connector.fetch_changes(first.cursor)
+    assert requests(sandbox) == QUIET_READ
+    after = {r.remote_id: r for r in second.items}
+    assert gone.remote_id not in after  # deleted inside the window: absent from a complete snapshot
+    assert after[fixed.remote_id].item.description == "Fixed typo"
+    assert after[fixed.remote_id].version != fixed.version
+
+
+def test_a_token_that_is_not_an_admin(sandbox) -> None:
+    with pytest.raises(AuthError, match="must belong to a workspace admin"):
+        connect(sandbox, LEA_TOKEN).fetch_changes(None)
+    assert requests(sandbox) == {("GET", WORKSPACES): 1}
+    own = connect(sandbox, LEA_TOKEN, non_admin="own_entries")
+    batch = own.fetch_changes(None)
+    assert {r.item.person for r in batch.items} == {LEA}
+    assert [r.item.description for r in batch.items if r.item.running]  # her own timer, from v9
+    requests(sandbox)
+    again = own.fetch_changes(batch.cursor)
+    assert not again.full and again.items == []
+    assert requests(sandbox) == {("GET", WORKSPACES): 1, ("GET", "/me/time_entries"): 1}
+
+
+def test_a_hub_left_unrun_for_months_reads_in_full_instead_of_meeting_the_refusal(sandbox) -> None:
+    own = connect(sandbox, LEA_TOKEN, non_admin="own_entries")
+    months_ago = int((sandbox.emulators["toggl"].now() - timedelta(days=120)).timestamp())
+    batch = own.fetch_changes(f"toggl1:{months_ago}:")
+    assert batch.full and all(e.status == 200 for e in sandbox.log.entries("toggl"))
+    assert "since=" not in " ".join(e.query for e in sandbox.log.entries("toggl"))
+
+
+def test_writes_for_the_team_and_their_cost(sandbox) -> None:
+    connector = connect(sandbox)
+    connector.fetch_changes(None)
     requests(sandbox)
     now = sandbox.emulators["toggl"].now().replace(microsecond=0)
-    item = TimeEntry(
+    meeting = TimeEntry(
+        person=LEA,
         project="spring launch",
-        description="Draft launch email #4",
+        description="Team sync",
         start=now - timedelta(hours=1),
-        stop=now - timedelta(minutes=20),
-        duration_seconds=2400,
-        tags=frozenset({"client"}),
+        stop=now - timedelta(minutes=30),
+        duration_seconds=1800,
+    )
+    created = connector.create(meeting, link_id="lnk-meeting")
+    assert requests(sandbox) == {("POST", WRITE): 1}
+    assert (created.item.person, created.link_id, created.item.project) == (
+        LEA,
+        "lnk-meeting",
+        "spring launch",
     )
 
-    kept = connector.create(item, link_id="lnk-kept")
-    gone = connector.create(item.model_copy(update={"description": "Typo"}), link_id="lnk-gone")
-    assert requests(sandbox) == {("POST", WRITE): 2}
-    assert (kept.link_id, kept.item.task_ref, kept.item.tags) == (
-        "lnk-kept",
-        "lnk-kept",
-        frozenset({"client"}),
+    moved = meeting.model_copy(update={"start": meeting.start - timedelta(minutes=15)})
+    updated = connector.update(
+        created.remote_id, moved, if_version=created.version, fields=frozenset({"start"})
     )
-
-    edited = connector.update(
-        kept.remote_id, item.model_copy(update={"billable": True}), if_version=kept.version
+    assert requests(sandbox) == {("POST", SEARCH): 1, ("PUT", WRITE + "/{time_entry_id}"): 1}
+    assert updated.item.start == moved.start and updated.item.description == "Team sync"
+    assert updated.link_id == "lnk-meeting"  # the tags were not written, the link tag stays
+    # Léa fixes it a few seconds later (reports give `at` in whole seconds: edits within the second
+    # of the hub's own write look alike, see mapping.same_version).
+    emulator = sandbox.emulators["toggl"]
+    running_clock = emulator.clock
+    emulator.clock = lambda: running_clock() + timedelta(seconds=3)
+    lea = TogglClient.build(sandbox.base_url("toggl"), LEA_TOKEN, options=fast_options())
+    OPEN.append(lea)
+    workspace_id = sandbox.business.workspace.toggl.workspace_id
+    lea.update_time_entry(
+        workspace_id, int(created.remote_id), TogglTimeEntryPayload(description="Team sync (v2)")
     )
-    assert requests(sandbox) == {("GET", ONE): 1, ("PUT", WRITE + "/{time_entry_id}"): 1}
-    assert edited.link_id == "lnk-kept" and edited.version != kept.version
-    connector.update(seeded.remote_id, seeded.item.model_copy(update={"description": "Renamed"}))
-    assert requests(sandbox) == {("PUT", WRITE + "/{time_entry_id}"): 1}  # link known from the read
-    connector.archive(gone.remote_id, if_version=gone.version)
-    assert requests(sandbox) == {("GET", ONE): 1, ("DELETE", WRITE + "/{time_entry_id}"): 1}
-
-    batch = connector.fetch_changes(first.cursor)
-    assert requests(sandbox) == {("GET", ENTRIES): 1}
-    assert not batch.full and batch.deleted == [gone.remote_id]
-    changed = {r.remote_id: r for r in batch.items}
-    assert set(changed) == {kept.remote_id, seeded.remote_id}
-    assert changed[kept.remote_id].item.billable and changed[kept.remote_id].link_id == "lnk-kept"
-    assert changed[seeded.remote_id].item.description == "Renamed"
-    # Read again from the new cursor: the overlap brings nothing back twice.
-    assert connector.fetch_changes(batch.cursor).items == []
-    assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 5
-
-
-def test_a_stale_version_conflicts_and_nothing_is_written(sandbox) -> None:
-    connector = connect(sandbox)
-    remote = connector.fetch_changes(None).items[0]
-    connector.update(remote.remote_id, remote.item.model_copy(update={"description": "Moved on"}))
     requests(sandbox)
     with pytest.raises(Conflict):
-        connector.update(remote.remote_id, remote.item, if_version=remote.version)
-    assert requests(sandbox) == {("GET", ONE): 1}
+        connector.update(created.remote_id, moved, if_version=updated.version)
+    assert requests(sandbox) == {("POST", SEARCH): 1}
 
-
-def test_the_running_timer_is_seen_and_can_be_stopped_once(sandbox) -> None:
-    connector = connect(sandbox, "sandbox-toggl-token-lea")
+    found = connector.find_by_link("lnk-meeting")
+    assert [(r.remote_id, r.item.description) for r in found] == [(created.remote_id, "Team sync (v2)")]
+    assert requests(sandbox) == {("GET", "/workspaces/{workspace_id}/tags"): 1, ("POST", SEARCH): 1}
+    connector.archive(created.remote_id, if_version=found[0].version)
+    connector.archive(created.remote_id)  # already gone: fine
+    assert connector.find_by_link("lnk-meeting") == []
     batch = connector.fetch_changes(None)
-    running = [r for r in batch.items if r.item.running]
-    business_timer = next(e for e in sandbox.business.time_entries if e.stop is None)
-    assert business_timer.person == LEA and len(running) == 1
-    timer = running[0].item
-    assert timer.start == business_timer.start and timer.person == LEA
-    elapsed = timer.elapsed(sandbox.emulators["toggl"].now())
-    assert timedelta(minutes=47) <= elapsed < timedelta(minutes=48)
+    assert created.remote_id not in {r.remote_id for r in batch.items}
 
-    settings = sandbox.settings(HubSettings()).toggl
-    client = TogglClient.build(settings.base_url, "sandbox-toggl-token-lea", options=fast_options())
+
+def test_projects_for_notion_projects_without_one(sandbox) -> None:
+    connector = connect(sandbox)
+    assert [p.name for p in connector.list_projects()] == [
+        "Operations",
+        "Signature Coaching Program",
+        "Spring Launch",
+    ]
+    created = connector.create_project("Podcast Season 2")
+    again = connector.create_project("podcast season 2")
+    assert (created.key, again.key) == ("podcast season 2", "podcast season 2")
+    assert requests(sandbox) == {
+        ("GET", "/workspaces/{workspace_id}/projects"): 1,
+        ("POST", "/workspaces/{workspace_id}/projects"): 1,
+    }
+    with pytest.raises(AuthError):  # the demo workspace lets only admins create projects
+        connect(sandbox, LEA_TOKEN).create_project("Lea's project")
+
+
+def test_a_running_timer_can_be_stopped_once(sandbox) -> None:
+    client = TogglClient.build(sandbox.base_url("toggl"), LEA_TOKEN, options=fast_options())
     OPEN.append(client)
     raw = client.get_current_time_entry()
-    assert raw is not None and raw.duration == -int(timer.start.timestamp())  # started in the app
+    assert raw is not None and raw.duration == -int(parse_time(raw.start).timestamp())  # started in the app
+    elapsed = sandbox.emulators["toggl"].now() - parse_time(raw.start)
+    assert timedelta(minutes=47) <= elapsed < timedelta(minutes=48)
     workspace_id = sandbox.business.workspace.toggl.workspace_id
     stopped = client.stop_time_entry(workspace_id, raw.id)
-    assert stopped.duration > 0 and stopped.stop is not None and stopped.tags == []
+    assert stopped.duration > 0 and stopped.stop is not None and stopped.tags is not None
     with pytest.raises(Conflict):
         client.stop_time_entry(workspace_id, raw.id)
     assert client.get_current_time_entry() is None

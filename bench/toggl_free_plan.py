@@ -1,0 +1,104 @@
+"""Does a 15-minute schedule fit Toggl's Free plan? Every request the hub sends to Toggl in a run,
+counted by the sandbox, over an hour of runs.
+
+Toggl counts two hourly buckets per user (support.toggl.com/en/articles/11484112): `/me` requests,
+30 an hour on every plan, and workspace requests (the Reports API's included), 30 an hour on Free.
+The sandbox's organization is put on Free and its limits enforced; the hub's run is what the main job
+does for Toggl (`connectors.registry.connect`, then one read), repeated every 15 minutes of a clock
+that both the emulator's limits and the connector's pacing follow, so the hour passes in seconds.
+
+Run: .venv/bin/python bench/toggl_free_plan.py
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from config import HubSettings
+from connectors.http import CoreOptions
+from connectors.ratelimit import RATE_LIMITS, SlidingWindowLimiter
+from connectors.registry import connect
+from sandbox import Sandbox
+from sandbox.toggl.limits import PLAN_QUOTAS, USER_QUOTA
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+RUNS = 5  # four in the hour, and the first of the next
+EVERY = 15 * 60.0
+
+
+class Clock:
+    """Seconds that pass only when something waits on them."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def bucket(path: str) -> str:
+    return "me" if path.startswith("/me") else "workspace"
+
+
+def one_run(sandbox: Sandbox, options: CoreOptions, cursor: str | None) -> tuple[Any, Any]:
+    """What the main job does for Toggl in a run: a connector, one read. Returns (batch, quota)."""
+    sandbox.log.clear()
+    emulator = sandbox.emulators["toggl"]
+    settings = sandbox.settings(HubSettings())
+    with connect("toggl", settings, sandbox.business.workspace, options, clock=emulator.now) as toggl:
+        return toggl.fetch_changes(cursor), toggl.quota  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    clock = Clock()
+    with Sandbox(now=NOW, services=("toggl",)) as sandbox:
+        sandbox.emulators["toggl"].limits.clock = clock
+        sandbox.emulators["toggl"].set_plan("free")
+        limiter = SlidingWindowLimiter(RATE_LIMITS["toggl"], clock=clock, sleep=clock.sleep)
+        options = CoreOptions(limiter=limiter, sleep=clock.sleep)
+        print(f"Toggl Free plan: {PLAN_QUOTAS['free']} workspace and {USER_QUOTA} /me requests an hour\n")
+        print(f"{'run':>3} {'minute':>6} {'me':>3} {'ws':>3} {'entries':>7}  left (me, ws)  statuses")
+        per_path: Counter[tuple[str, str]] = Counter()
+        hour: Counter[str] = Counter()
+        cursor = None
+        for run in range(RUNS):
+            started = clock.now
+            batch, quota = one_run(sandbox, options, cursor)
+            cursor = batch.cursor
+            sent = sandbox.log.entries("toggl")
+            counts = Counter(bucket(e.path) for e in sent)
+            if run < 4:  # the first hour
+                hour.update(counts)
+                per_path.update((e.method, e.path) for e in sent)
+            statuses = ",".join(sorted({str(e.status) for e in sent}))
+            left = f"{quota.me.remaining}, {quota.workspace.remaining}"
+            print(
+                f"{run + 1:>3} {started / 60:>6.0f} {counts['me']:>3} {counts['workspace']:>3} "
+                f"{len(batch.items):>7}  {left:<13}  {statuses}"
+            )
+            clock.now = started + EVERY
+        report(per_path, hour, len(batch.items))
+
+
+def report(per_path: Counter[tuple[str, str]], hour: Counter[str], entries: int) -> None:
+    print("\nrequests of one quiet run, by path:")
+    for (method, path), n in sorted(per_path.items()):
+        print(f"  {n // 4:3d}  {method:<5} {path}")
+    me, ws, free = hour["me"], hour["workspace"], PLAN_QUOTAS["free"]
+    print(f"\none hour of 15-minute runs: {me} /me requests of {USER_QUOTA}, {ws} workspace of {free}")
+    fits = me <= USER_QUOTA and ws <= free
+    print(f"fits the Free plan: {'yes' if fits else 'NO'}; headroom {USER_QUOTA - me} and {free - ws}")
+    pages = free // 4
+    print(
+        f"the workspace bucket holds {pages} report pages a run: up to {pages * 50} entries in the "
+        f"window (the demo team's: {entries})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The whole team's entries in one workspace: a snapshot over a window of days, through the Reports
+API's detailed search, which only a workspace admin's token sees entirely.
+
+What a snapshot holds, and what the engine may conclude from it:
+- every member's stopped entries that started in the window (the last `window_days` days plus
+  today, in the workspace's time zone), edited ones with their new `at` as version; the batch says
+  `full=True, window_start=<midnight at the window's start>`: inside the window an entry absent from
+  the snapshot is gone (deleted in Toggl, or moved out of the window), older ones keep their last
+  known state. The request asks for a day more on each side, so that a token owner whose Toggl
+  profile has another time zone than the workspace (reports count days in hers) still covers it;
+- the token owner's running timer, from `GET /me/time_entries/current`: reports leave running
+  entries out until they stop ("the Reports API ... excludes the currently running activity",
+  beauraines/toggl-cli#149), and v9 shows a timer only to its owner. **Other members' running timers
+  are invisible** until they stop; then they appear as new entries;
+- rows are read oldest first, so entries created during the read land on the last page; an entry
+  deleted during a read shifts the later rows up by one (pages are row positions) and can hide one
+  entry from that snapshot only: it counts as gone for one run and comes back on the next.
+
+Requests of a quiet run: `GET /me/workspaces` (is the token an admin of this workspace?), one search
+per 50 entries in the window (workspace bucket), `GET /me/time_entries/current` (`/me` bucket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from connectors.directory import Directory
+from connectors.errors import AuthError, BadData
+from connectors.toggl.client import TogglClient
+from connectors.toggl.mapping import report_remotes
+from connectors.toggl.models import SERVICE, TogglReportQuery, TogglReportRow, TogglTimeEntry
+from connectors.toggl.projects import ProjectBook
+from sync.connector import ChangeBatch, Remote
+from sync.model import TimeEntry
+
+TEAM_CURSOR = "toggl-team1"
+NOT_ADMIN = "the Toggl token must belong to a workspace admin to read the team's hours"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a snapshot is complete for, and the (wider) range it asks the Reports API for."""
+
+    start: datetime  # midnight, workspace time: the batch's window_start
+    first_day: date  # the search's start_date
+    last_day: date  # the search's end_date
+
+    @classmethod
+    def ending(cls, now: datetime, days: int, zone: ZoneInfo) -> Window:
+        today = now.astimezone(zone).date()
+        first = today - timedelta(days=days)
+        return cls(
+            datetime.combine(first, time(0), zone), first - timedelta(days=1), today + timedelta(days=1)
+        )
+
+
+def admin_of(client: TogglClient, workspace_id: int) -> bool:
+    """Whether the token's user administers the workspace; AuthError when she is not in it."""
+    workspace = next((w for w in client.list_my_workspaces() if w.id == workspace_id), None)
+    if workspace is None:
+        raise AuthError(
+            f"toggl: the token's user is not a member of workspace {workspace_id}; {NOT_ADMIN}",
+            service=SERVICE,
+        )
+    return workspace.administered
+
+
+class TeamSnapshot:
+    """Reads the team's entries into a windowed snapshot."""
+
+    def __init__(self, client: TogglClient, workspace_id: int, directory: Directory, projects: ProjectBook):
+        self._client = client
+        self._workspace_id = workspace_id
+        self._directory = directory
+        self._projects = projects
+
+    def read(self, window: Window, running: Callable[[], Remote[TimeEntry] | None]) -> ChangeBatch[TimeEntry]:
+        """The window's rows, then the owner's running timer (`running`)."""
+        query = TogglReportQuery(
+            start_date=window.first_day.isoformat(), end_date=window.last_day.isoformat()
+        )
+        rows = list(self._client.reports.rows(self._workspace_id, query))
+        items, skipped = self.remotes(rows)
+        current = running()
+        if current is not None and all(item.remote_id != current.remote_id for item in items):
+            items.append(current)
+        cursor = f"{TEAM_CURSOR}:{int(window.start.timestamp())}"
+        return ChangeBatch(items, (), cursor, full=True, skipped=tuple(skipped), window_start=window.start)
+
+    def remotes(self, rows: Iterable[TogglReportRow]) -> tuple[list[Remote[TimeEntry]], list[str]]:
+        """The rows' entries, and the ids of those that could not be mapped (their last state stands)."""
+        rows = list(rows)
+        self._projects.learn((row.project_id, row.project_name) for row in rows)
+        items: dict[str, Remote[TimeEntry]] = {}
+        skipped: list[str] = []
+        for row in rows:
+            try:
+                found = report_remotes(row, self._directory, self._projects.names)
+            except BadData:
+                skipped += [str(entry.id) for entry in row.time_entries]
+                continue
+            items.update((remote.remote_id, remote) for remote in found)  # a row read twice counts once
+        return list(items.values()), skipped
+
+
+def running_in(entry: TogglTimeEntry | None, workspace_id: int) -> TogglTimeEntry | None:
+    return entry if entry is not None and entry.workspace_id == workspace_id and entry.running else None
