@@ -54,7 +54,9 @@ class NotionDatabase(_Strict):
     due_property: str = "Due"
     assignee_property: str = "Assignee"
     labels_property: str = "Tags"
-    estimate_property: str = "Estimate (h)"
+    estimate_property: str = Field(default="Estimate (h)", description="A number, read only.")
+    tracked_property: str = Field(default="Tracked (h)", description="A number: hours tracked in Toggl.")
+    card_url_property: str = Field(default="Trello card", description="A URL: the linked Trello card.")
     description_property: str = "Description"
     project_property: str = Field(default="Project", description="A relation to a data source of projects.")
     link_property: str = Field(default="Hub ID", description="Rich-text property holding the hub's link id.")

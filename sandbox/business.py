@@ -211,6 +211,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "Archive old client folders",
     ),
 }
+SOP_FOLDER = "https://drive.google.com/drive/folders/brightpath-sops"
 PROCESSES = ("client onboarding", "invoicing", "podcast publishing", "inbox triage")
 MONTHS = ("September", "October", "November")
 NOTION_ONLY_TITLES = (
@@ -298,10 +299,11 @@ def _tasks(rng: random.Random, workspace: Workspace, today: date, zone: ZoneInfo
 def _description(rng: random.Random, title: str) -> str:
     if rng.random() < 0.4:
         return ""
+    # Markdown, as Trello descriptions are; the Notion copies hold the same as rich text.
     lines = [
-        "Checklist in the SOP folder.",
+        f"Checklist in the [SOP folder]({SOP_FOLDER}).",
         "Ask Sophie if anything is unclear.",
-        "Client prefers email over Slack.",
+        "Client prefers **email** over Slack.",
     ]
     return f"{title}.\n\n{rng.choice(lines)}"
 

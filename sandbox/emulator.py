@@ -157,6 +157,10 @@ class Emulator(ABC):
     def unauthenticated(self, request: Request) -> Response:
         return self.error(401, "unauthorized")
 
+    def conflicted(self) -> Response:
+        """The service's answer to a write that collided with another one (the "conflict" fault)."""
+        return self.error(409, None)
+
     def rate_limited(self, retry_after: float, credential: str) -> Response:
         response = self.error(429, "rate limited")
         response.headers["Retry-After"] = str(max(1, round(retry_after)))
@@ -320,6 +324,8 @@ class _Gate:
             return emulator.error(int(fault), "injected fault")
         if fault == "timeout":
             return emulator.error(503, "injected timeout")  # sent after the client gave up
+        if fault == "conflict" and request.method not in SAFE_METHODS:
+            return emulator.conflicted()
         if credential is None:
             return emulator.unauthenticated(request)
         return emulator.check_limits(credential, request)

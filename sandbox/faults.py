@@ -2,9 +2,10 @@
 
 Kinds: "500", "502", "503" (a server error with the service's own body), "timeout" (the answer
 comes after `timeout_seconds`, longer than a client waits), "reset" (the connection drops in the
-middle of the response), "malformed" (a 200 whose JSON is cut short). A 429 storm answers the next
-`storm` requests with the service's rate-limit response, in one of its `storm_forms` (a service
-that has several rate-limit answers names them; empty means all of them).
+middle of the response), "malformed" (a 200 whose JSON is cut short), "conflict" (a write refused as
+colliding with another one: the service's 409, Notion's `conflict_error`; reads are not refused). A
+429 storm answers the next `storm` requests with the service's rate-limit response, in one of its
+`storm_forms` (a service that has several rate-limit answers names them; empty means all of them).
 
 Knobs a service interprets on its own (each emulator says which it honours and names its forms):
 - `short_pages`: the chance that a page of a list is shortened or emptied (a continuation token still
@@ -12,7 +13,9 @@ Knobs a service interprets on its own (each emulator says which it honours and n
 - `silent_duplicates`: the chance that a create whose client-chosen id is already taken is not
   refused, in one of the `duplicate_forms` the service names (Google Calendar);
 - `retry_after`: a `Retry-After` header on the 429s of a service that does not promise one (Toggl):
-  off by default, so a client's own pacing is what its tests exercise.
+  off by default, so a client's own pacing is what its tests exercise;
+- `conflict_window_ms`: how long a write holds the object it changes, so that a concurrent write to
+  it gets the service's 409 (Notion).
 
 Every field is settable over HTTP (`POST /_sandbox/faults`, see `sandbox/emulator.py`). Decisions come
 from a seeded generator, so a run is repeatable. Every knob obeys `path_pattern` and `methods`.
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-KINDS = ("500", "502", "503", "timeout", "reset", "malformed")
+KINDS = ("500", "502", "503", "timeout", "reset", "malformed", "conflict")
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Faults:
     duplicate_forms: tuple[str, ...] = ()  # how such an insert is answered instead; empty: any
     path_pattern: str | None = None  # only requests whose path matches (regex) are faulted
     methods: tuple[str, ...] = ()  # only these methods; empty means all
+    conflict_window_ms: float = 0.0  # how long a write holds its object (concurrent writes get 409)
     seed: int = 0
     _random: random.Random = field(default_factory=random.Random, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

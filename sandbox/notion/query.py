@@ -4,8 +4,7 @@ Filters (https://developers.notion.com/reference/filter-data-source-entries): `a
 timestamp filters on `last_edited_time`/`created_time` (a page's own, minute-rounded times); property
 filters keyed by the property's type: text (title, rich_text, url), number, checkbox, select, status,
 multi_select, date, people and relation, with their operators. A date given without a time compares
-by day. Sorts by property or timestamp, empty values last. Cursors are the id of the next page's first
-item; `page_size` is at most 100.
+by day. Sorts by property or timestamp, empty values last. Pagination is cursors.py's.
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sandbox.emulator import ApiError
+from sandbox.notion.checks import invalid
 from sandbox.notion.pages import find_property
 from sandbox.notion.store import Json, canonical_id, plain
-from sandbox.notion.values import invalid
 
 TEXT_TYPES = frozenset({"title", "rich_text", "url", "email", "phone_number"})
 TIMESTAMPS = frozenset({"created_time", "last_edited_time"})
@@ -222,22 +221,11 @@ def sort_pages(pages: list[Json], source: Json, sorts: Any) -> list[Json]:
     return ordered
 
 
-def paginate(
-    items: list[Json], start_cursor: Any, page_size: Any, where: str = "body"
-) -> tuple[list[Json], str | None]:
-    """One page of `items` and the next cursor (the next item's id), or None at the end.
-
-    `where` is "body" for POST queries and "query" for GET lists, as in Notion's messages.
-    """
-    size = 100 if page_size is None else page_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise invalid(f"{where}.page_size", "a positive integer", page_size)
-    if size > 100:
-        raise invalid(f"{where}.page_size", "≤ `100`", size)
-    start = 0
-    if start_cursor is not None:
-        start = next((i for i, item in enumerate(items) if item["id"] == start_cursor), -1)
-        if start < 0:
-            raise invalid(f"{where}.start_cursor", "a cursor returned by a previous request", start_cursor)
-    chunk = items[start : start + size]
-    return chunk, items[start + size]["id"] if start + size < len(items) else None
+def timestamps_only(condition: Any) -> bool:
+    """Whether a filter names no property: the data sources of a wiki can match it."""
+    if not isinstance(condition, dict):
+        return False
+    for key in ("and", "or"):
+        if key in condition:
+            return isinstance(condition[key], list) and all(timestamps_only(part) for part in condition[key])
+    return "timestamp" in condition

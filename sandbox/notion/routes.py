@@ -2,7 +2,12 @@
 
 Each handler parses ids (with or without dashes; anything else is a 400 `path failed validation`),
 reads or changes the store, and answers in Notion's shapes. Lists are
-`{"object": "list", "results", "next_cursor", "has_more", "type", <type>: {}, "request_id"}`.
+`{"object": "list", "results", "next_cursor", "has_more", "type", <type>: {}, "request_id"}`, paged by
+opaque cursors (cursors.py). Writes to one page or block go through `WriteHolds` (holds.py).
+
+A data source query lists pages, and for a wiki also the data sources of the databases inside it
+(https://developers.notion.com/reference/query-a-data-source: "this API returns all data sources that
+are children of that database"; `result_type` "page" or "data_source" keeps one kind).
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from fastapi import APIRouter, Depends, Request
 
 from sandbox.emulator import ApiError
 from sandbox.notion import blocks, pages, query
-from sandbox.notion.store import Json, canonical_id
-from sandbox.notion.values import invalid
+from sandbox.notion.checks import invalid
+from sandbox.notion.cursors import Cursors
+from sandbox.notion.holds import WriteHolds
+from sandbox.notion.property_items import property_item
+from sandbox.notion.store import Json, NotionStore, canonical_id
 
 if TYPE_CHECKING:
     from sandbox.notion.emulator import NotionEmulator
@@ -93,14 +101,19 @@ def _filter_properties(request: Request) -> list[str]:
 
 
 class NotionRoutes:
-    """Handlers bound to one emulator (its store and its clock)."""
+    """Handlers bound to one emulator (its store, its clock and its faults)."""
 
     def __init__(self, emulator: NotionEmulator) -> None:
         self.emulator = emulator
+        self.cursors = Cursors()
+        self.holds = WriteHolds(emulator)
 
     @property
-    def store(self):  # type: ignore[no-untyped-def]
+    def store(self) -> NotionStore:
         return self.emulator.store
+
+    def keep(self, count: int) -> int:
+        return self.emulator.faults.page_length(count)
 
     def register(self, router: APIRouter) -> None:
         routes: list[tuple[str, str, Callable[..., Any]]] = [
@@ -112,8 +125,10 @@ class NotionRoutes:
             ("POST", "/pages", self.create_page),
             ("GET", "/pages/{page_id}", self.retrieve_page),
             ("PATCH", "/pages/{page_id}", self.update_page),
+            ("GET", "/pages/{page_id}/properties/{property_id}", self.retrieve_property),
             ("GET", "/blocks/{block_id}/children", self.list_block_children),
             ("PATCH", "/blocks/{block_id}/children", self.append_block_children),
+            ("DELETE", "/blocks/{block_id}", self.delete_block),
         ]
         for method, path, endpoint in routes:
             router.add_api_route(path, endpoint, methods=[method], dependencies=[Depends(check_version)])
@@ -122,8 +137,13 @@ class NotionRoutes:
 
     async def list_users(self, request: Request) -> Json:
         users = sorted(self.store.users.values(), key=lambda user: user["id"])
-        chunk, cursor = query.paginate(
-            users, request.query_params.get("start_cursor"), _query_ints(request, "page_size"), "query"
+        chunk, cursor = self.cursors.page(
+            "users",
+            users,
+            request.query_params.get("start_cursor"),
+            _query_ints(request, "page_size"),
+            where="query",
+            keep=self.keep,
         )
         return listing(chunk, cursor, "user")
 
@@ -156,13 +176,36 @@ class NotionRoutes:
         trashed = body.get("in_trash", body.get("archived", False))
         if not isinstance(trashed, bool):
             raise invalid("body.in_trash", "a boolean", trashed)
+        result_type = body.get("result_type")
+        if result_type not in (None, "page", "data_source"):
+            raise invalid("body.result_type", '"page" or "data_source"', result_type)
+        found = self._query_pages(source, body, trashed) if result_type != "data_source" else []
+        if not trashed and result_type != "page":
+            found += self._query_sources(source, body.get("filter"))
+        chunk, cursor = self.cursors.page(
+            f"query:{source['id']}:{trashed}",
+            found,
+            body.get("start_cursor"),
+            body.get("page_size"),
+            keep=self.keep,
+        )
+        only = _filter_properties(request)
+        shown = [pages.render(self.store, item, only) if item["object"] == "page" else item for item in chunk]
+        return listing(shown, cursor, "page_or_data_source")
+
+    def _query_pages(self, source: Json, body: Json, trashed: bool) -> list[Json]:
         candidates = [p for p in self.store.pages_of(source["id"]) if p["in_trash"] is trashed]
         if body.get("filter") is not None:
             candidates = [p for p in candidates if query.matches(p, source, body["filter"])]
-        ordered = query.sort_pages(candidates, source, body.get("sorts"))
-        chunk, cursor = query.paginate(ordered, body.get("start_cursor"), body.get("page_size"))
-        only = _filter_properties(request)
-        return listing([pages.render(page, only) for page in chunk], cursor, "page_or_data_source")
+        return query.sort_pages(candidates, source, body.get("sorts"))
+
+    def _query_sources(self, source: Json, condition: Any) -> list[Json]:
+        children = [self.store.data_sources[i] for i in self.store.child_sources.get(source["id"], [])]
+        if condition is None:
+            return children
+        if not query.timestamps_only(condition):
+            return []  # a data source has no property values to filter on
+        return [child for child in children if query.matches(child, source, condition)]
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -174,16 +217,37 @@ class NotionRoutes:
 
     async def create_page(self, request: Request) -> Json:
         page = pages.create_page(self.store, await json_body(request), self.emulator.now())
-        return pages.render(page)
+        return pages.render(self.store, page)
 
     async def retrieve_page(self, page_id: str, request: Request) -> Json:
-        return pages.render(self._page(page_id), _filter_properties(request))
+        return pages.render(self.store, self._page(page_id), _filter_properties(request))
 
     async def update_page(self, page_id: str, request: Request) -> Json:
         page = self._page(page_id)
-        return pages.render(
-            pages.update_page(self.store, page, await json_body(request), self.emulator.now())
+        body = await json_body(request)
+        async with self.holds.hold(page["id"]):
+            updated = pages.update_page(self.store, page, body, self.emulator.now())
+        return pages.render(self.store, updated)
+
+    async def retrieve_property(self, page_id: str, property_id: str, request: Request) -> Json:
+        page = self._page(page_id)
+
+        def next_url(cursor: str) -> str:
+            return str(request.url.replace(query=f"start_cursor={cursor}"))
+
+        found = property_item(
+            self.store,
+            self.cursors,
+            page,
+            property_id,
+            start_cursor=request.query_params.get("start_cursor"),
+            page_size=_query_ints(request, "page_size"),
+            next_url=next_url,
+            keep=self.keep,
         )
+        if found["object"] == "list":
+            found["request_id"] = str(uuid.uuid4())
+        return found
 
     # -- blocks --------------------------------------------------------------------------------
 
@@ -196,19 +260,24 @@ class NotionRoutes:
 
     async def list_block_children(self, block_id: str, request: Request) -> Json:
         parent = self._container(block_id)
-        children = [self.store.blocks[i] for i in self.store.children.get(parent["id"], [])]
-        chunk, cursor = query.paginate(
-            children, request.query_params.get("start_cursor"), _query_ints(request, "page_size"), "query"
+        chunk, cursor = self.cursors.page(
+            f"children:{parent['id']}",
+            blocks.live_children(self.store, parent["id"]),
+            request.query_params.get("start_cursor"),
+            _query_ints(request, "page_size"),
+            where="query",
+            keep=self.keep,
         )
         return listing(chunk, cursor, "block")
 
     async def append_block_children(self, block_id: str, request: Request) -> Json:
         parent = self._container(block_id)
-        if parent.get("in_trash"):
-            raise ApiError(
-                400,
-                "Can't edit block that is archived. You must unarchive the block before editing.",
-                "validation_error",
-            )
-        created = blocks.append_children(self.store, parent, await json_body(request), self.emulator.now())
+        body = await json_body(request)
+        async with self.holds.hold(parent["id"]):
+            created = blocks.append_children(self.store, parent, body, self.emulator.now())
         return listing(created, None, "block")
+
+    async def delete_block(self, block_id: str) -> Json:
+        found = self._container(block_id)
+        async with self.holds.hold(found["id"]):
+            return blocks.delete(self.store, found["id"], self.emulator.now())

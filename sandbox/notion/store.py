@@ -31,9 +31,16 @@ def canonical_id(value: str) -> str | None:
 
 
 def minute_stamp(moment: datetime) -> str:
-    """A page time as Notion writes it: UTC, rounded down to the minute, milliseconds, `Z`."""
+    """A page or block time as Notion writes it: UTC, rounded down to the minute, milliseconds, `Z`."""
     rounded = moment.astimezone(UTC).replace(second=0, microsecond=0)
     return rounded.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def container_stamp(moment: datetime) -> str:
+    """A database or data source time: rounded down to the minute like a page's, written with an
+    offset (`2026-07-27T08:00:00.000+00:00`) as Notion writes these objects' times."""
+    rounded = moment.astimezone(UTC).replace(second=0, microsecond=0)
+    return rounded.isoformat(timespec="milliseconds")
 
 
 def partial_user(user_id: str) -> Json:
@@ -72,6 +79,8 @@ class NotionStore:
     pages: dict[str, Json] = field(default_factory=dict)
     blocks: dict[str, Json] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)  # page or block id -> child block ids
+    # A wiki data source -> the data sources of the databases inside it, listed by its queries.
+    child_sources: dict[str, list[str]] = field(default_factory=dict)
     sequence: int = 0
 
     def new_id(self, kind: str) -> str:
@@ -92,3 +101,6 @@ class NotionStore:
     @classmethod
     def load(cls, data: Json) -> NotionStore:
         return cls(**data)
+
+    def page_title(self, page: Json) -> str:
+        return next((plain(v["title"]) for v in page["properties"].values() if v["type"] == "title"), "")

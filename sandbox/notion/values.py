@@ -1,76 +1,42 @@
 """Property values of page requests, checked the way Notion checks them and turned into read shapes.
 
 Refusals are 400 `validation_error` with Notion's wording: `body failed validation: body.properties.
-Due.date.start should be a string, instead was `42`.` Rich text counts UTF-16 code units, at most
-2,000 per segment and 100 segments per array. Select and multi-select options are created on write,
-status options never are (https://developers.notion.com/reference/page-property-values).
+Due.date.start should be a string, instead was `42`.` Select and multi-select options are created on
+write, status options never are (https://developers.notion.com/reference/page-property-values).
+Relations take at most 100 pages per request, people 100 users, email and phone numbers 200
+characters (https://developers.notion.com/reference/request-limits). Computed properties (formula,
+rollup, unique id, created/edited time and by) cannot be written: Notion answers with the list of
+value types the property "should be", as recorded in mariosimao/notion-sdk-php issues #270 and #308.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.emulator import ApiError
-from sandbox.notion.store import Json, NotionStore, canonical_id, stable_id, text_segment
+from sandbox.notion.checks import ARRAY_LIMIT, TEXT_LIMIT, invalid, moment, too_long
+from sandbox.notion.richtext import rich_text
+from sandbox.notion.store import Json, NotionStore, canonical_id, stable_id
 
-MISSING = object()
-TEXT_LIMIT = 2000
-ARRAY_LIMIT = 100
-
-
-def invalid(path: str, expected: str, value: Any = MISSING) -> ApiError:
-    """`<part> failed validation: <path> should be <expected>, instead was `<value>`.`; the part is
-    the path's first segment: body, query or path."""
-    shown = "undefined" if value is MISSING else json.dumps(value, ensure_ascii=False)[:200]
-    part = path.split(".", 1)[0].split("[", 1)[0]
-    return ApiError(
-        400,
-        f"{part} failed validation: {path} should be {expected}, instead was `{shown}`.",
-        "validation_error",
-    )
-
-
-def too_long(path: str, limit: int, length: int) -> ApiError:
-    return ApiError(
-        400,
-        f"body failed validation: {path}.length should be ≤ `{limit}`, instead was `{length}`.",
-        "validation_error",
-    )
-
-
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def rich_text(value: Any, path: str) -> list[Json]:
-    """A rich-text request array (text segments) as read segments."""
-    if not isinstance(value, list):
-        raise invalid(path, "an array", value)
-    if len(value) > ARRAY_LIMIT:
-        raise too_long(path, ARRAY_LIMIT, len(value))
-    segments = []
-    for index, item in enumerate(value):
-        at = f"{path}[{index}]"
-        text = item.get("text") if isinstance(item, dict) else None
-        if not isinstance(text, dict):
-            raise invalid(f"{at}.text", "defined")
-        content = text.get("content")
-        if not isinstance(content, str):
-            raise invalid(f"{at}.text.content", "a string", content)
-        if utf16_length(content) > TEXT_LIMIT:
-            raise too_long(f"{at}.text.content", TEXT_LIMIT, utf16_length(content))
-        link = text.get("link")
-        segments.append(text_segment(content, link.get("url") if isinstance(link, dict) else None))
-    return segments
+SHORT_LIMIT = 200  # email and phone_number
+COMPUTED = frozenset(
+    {"formula", "rollup", "unique_id", "created_by", "created_time", "last_edited_by", "last_edited_time"}
+)
+WRITABLE_ORDER = (
+    "title", "rich_text", "number", "url", "select", "multi_select", "people", "email", "phone_number",
+    "date", "checkbox", "relation", "files", "status",
+)  # fmt: skip
 
 
 def _option(schema: Json, name: Any, path: str, *, create: bool) -> Json:
     if not isinstance(name, str) or not name.strip():
         raise invalid(f"{path}.name", "a non-empty string", name)
+    if "," in name and schema["type"] != "status":  # "Commas (",") are not valid for select values."
+        raise invalid(f"{path}.name", "a name without a comma", name)
+    if len(name) > 100:
+        raise too_long(f"{path}.name", 100, len(name))
     config = schema[schema["type"]]
     found = next((o for o in config["options"] if o["name"] == name), None)
     if found is None and not create:
@@ -102,21 +68,6 @@ def _multi_select(store: NotionStore, schema: Json, value: Any, path: str) -> li
     return [
         _option(schema, (item or {}).get("name"), f"{path}[{i}]", create=True) for i, item in enumerate(value)
     ]
-
-
-def moment(text: Any, time_zone: str | None, path: str) -> str:
-    """A date or datetime string as Notion returns it: `2026-11-27` or `...T17:00:00.000+01:00`."""
-    if not isinstance(text, str):
-        raise invalid(path, "a string", text)
-    try:
-        if "T" not in text:
-            return date.fromisoformat(text).isoformat()
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise invalid(path, "a valid ISO 8601 date string", text) from None
-    if parsed.tzinfo is None and not time_zone:
-        parsed = parsed.replace(tzinfo=UTC)  # no offset and no time zone: UTC
-    return parsed.isoformat(timespec="milliseconds")
 
 
 def _date(store: NotionStore, schema: Json, value: Any, path: str) -> Json | None:
@@ -155,7 +106,7 @@ def _ids(value: Any, path: str) -> list[str]:
         if found is None:
             raise invalid(f"{path}[{index}].id", "a valid uuid", item)
         ids.append(found)
-    return ids
+    return list(dict.fromkeys(ids))
 
 
 def _people(store: NotionStore, schema: Json, value: Any, path: str) -> list[Json]:
@@ -176,12 +127,15 @@ def _relation(store: NotionStore, schema: Json, value: Any, path: str) -> list[J
     return [{"id": page_id} for page_id in ids]
 
 
-def _url(store: NotionStore, schema: Json, value: Any, path: str) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise invalid(path, "a string or `null`", value)
-    if value and len(value) > TEXT_LIMIT:
-        raise too_long(path, TEXT_LIMIT, len(value))
-    return value or None
+def _string(limit: int) -> Callable[[NotionStore, Json, Any, str], str | None]:
+    def convert(store: NotionStore, schema: Json, value: Any, path: str) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raise invalid(path, "a string or `null`", value)
+        if value and len(value) > limit:
+            raise too_long(path, limit, len(value))
+        return value or None
+
+    return convert
 
 
 def _checkbox(store: NotionStore, schema: Json, value: Any, path: str) -> bool:
@@ -190,10 +144,24 @@ def _checkbox(store: NotionStore, schema: Json, value: Any, path: str) -> bool:
     return value
 
 
+def _files(store: NotionStore, schema: Json, value: Any, path: str) -> list[Json]:
+    """External files only (`{name, type: "external", external: {url}}`): uploads are not emulated."""
+    if not isinstance(value, list):
+        raise invalid(path, "an array", value)
+    files = []
+    for index, item in enumerate(value):
+        url = (item.get("external") or {}).get("url") if isinstance(item, dict) else None
+        if not isinstance(url, str) or not url:
+            raise invalid(f"{path}[{index}].external.url", "a string", url)
+        name = item.get("name") or url.rsplit("/", 1)[-1]
+        files.append({"name": str(name)[:100], "type": "external", "external": {"url": url}})
+    return files
+
+
 Converter = Callable[[NotionStore, Json, Any, str], Any]
 CONVERTERS: dict[str, Converter] = {
-    "title": lambda store, schema, value, path: rich_text(value, path),
-    "rich_text": lambda store, schema, value, path: rich_text(value, path),
+    "title": lambda store, schema, value, path: rich_text(store, value, path),
+    "rich_text": lambda store, schema, value, path: rich_text(store, value, path),
     "status": _status,
     "select": _status,
     "multi_select": _multi_select,
@@ -201,14 +169,27 @@ CONVERTERS: dict[str, Converter] = {
     "number": _number,
     "people": _people,
     "relation": _relation,
-    "url": _url,
+    "url": _string(TEXT_LIMIT),
+    "email": _string(SHORT_LIMIT),
+    "phone_number": _string(SHORT_LIMIT),
     "checkbox": _checkbox,
+    "files": _files,
 }
+
+
+def _computed_refusal(name: str) -> ApiError:
+    lines = [
+        f"body.properties.{name}.{kind} should be defined, instead was `undefined`."
+        for kind in WRITABLE_ORDER
+    ]
+    return ApiError(400, "body failed validation. Fix one:\n" + "\n".join(lines), "validation_error")
 
 
 def property_value(store: NotionStore, schema: Json, request: Any, path: str) -> Json:
     """The read shape `{"id", "type", <type>: value}` of one property of a create or update body."""
     kind = schema["type"]
+    if kind in COMPUTED:
+        raise _computed_refusal(schema["name"])
     if not isinstance(request, dict) or kind not in request:
         raise invalid(f"{path}.{kind}", "defined")
     converter = CONVERTERS.get(kind)
@@ -224,10 +205,12 @@ def property_value(store: NotionStore, schema: Json, request: Any, path: str) ->
 
 
 def default_value(schema: Json) -> Json:
-    """A property nobody set, as a page returns it: null for scalars, [] for lists, false for a
-    checkbox, and a status property's first option (Notion's "Not started")."""
+    """A property nobody set, as a page stores it: null for scalars, [] for lists, false for a
+    checkbox, and a status property's first option (Notion's "Not started"). Computed properties are
+    filled when the page is read (computed.py)."""
     kind = schema["type"]
-    empty: Any = {"title": [], "rich_text": [], "multi_select": [], "people": [], "relation": []}.get(kind)
+    lists = ("title", "rich_text", "multi_select", "people", "relation", "files")
+    empty: Any = [] if kind in lists else None
     if kind == "checkbox":
         empty = False
     elif kind == "status" and schema["status"]["options"]:
