@@ -5,17 +5,21 @@ is a 400 `missing_version`). Retries, throttling (3 requests per second), error 
 are the shared core's. Querying a data source is a POST but a read, so it is sent as idempotent and
 retried on 5xx; creating a page and appending blocks are not (a retry could duplicate them).
 
-Lists are cursor-paginated (`start_cursor`, `page_size` at most 100, `has_more`, `next_cursor`):
-each list method returns one page; the `*_all` methods walk every page through
-`connectors.pagination`, which fails loudly on a repeated cursor.
+Lists are cursor-paginated (`start_cursor`, `page_size` at most 100, `has_more`, `next_cursor`; a
+page "may contain fewer than page_size results", even none): each list method returns one page; the
+`*_all` methods walk every page through `connectors.pagination`, which fails loudly on a repeated
+cursor. Query results may hold `data_source` objects beside pages (a wiki lists the databases inside
+it: https://developers.notion.com/reference/query-a-data-source): only pages are kept.
 
 Reference: https://developers.notion.com/reference/intro
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from connectors.errors import BadData
 from connectors.http import CoreOptions, HttpCore, build_core
@@ -30,6 +34,8 @@ from connectors.notion.models import (
     NotionUser,
 )
 from connectors.pagination import Cursor, Page, iterate_items
+
+logger = logging.getLogger(__name__)
 
 SERVICE = "notion"
 API_VERSION = "2025-09-03"
@@ -101,7 +107,7 @@ class NotionClient:
             json=body,
             idempotent=True,  # a read: safe to repeat after a 5xx or a timeout
         )
-        return NotionList[NotionPage].model_validate(data)
+        return NotionList[NotionPage].model_validate(_pages_only(data))
 
     def query_data_source_all(
         self,
@@ -174,6 +180,39 @@ class NotionClient:
         )
         return NotionPage.model_validate(data)
 
+    def retrieve_page_property(
+        self,
+        page_id: str,
+        property_id: str,
+        *,
+        start_cursor: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> dict[str, Any]:
+        """One property of a page, whole: a `property_item`, or for title, rich text, relation and
+        people one page of a list of them. A page object shows at most 25 references of a relation
+        or page mentions of a text; this endpoint has the rest.
+
+        https://developers.notion.com/reference/retrieve-a-page-property
+        """
+        data = self.core.request_json(
+            "GET",
+            "/pages/{page_id}/properties/{property_id}",
+            path={"page_id": page_id, "property_id": _unquoted(property_id)},
+            params=_list_params(start_cursor, page_size),
+        )
+        if not isinstance(data, dict):
+            raise BadData("notion returned a property item that is not an object", service=SERVICE)
+        return data
+
+    def retrieve_page_property_items(self, page_id: str, property_id: str) -> list[dict[str, Any]]:
+        """Every element of a paginated property (`results[i][type]`), page after page."""
+
+        def fetch(cursor: Cursor | None) -> NotionList[NotionModel]:
+            data = self.retrieve_page_property(page_id, property_id, start_cursor=cursor)
+            return NotionList[NotionModel].model_validate(data)
+
+        return [item.model_dump() for item in _walk(fetch)]
+
     # -- users ---------------------------------------------------------------------------------
 
     def list_users(
@@ -225,6 +264,29 @@ class NotionClient:
 
     def list_block_children_all(self, block_id: str) -> Iterator[NotionBlock]:
         return _walk(lambda cursor: self.list_block_children(block_id, start_cursor=cursor))
+
+    def delete_block(self, block_id: str) -> NotionBlock:
+        """Move a block (or a page) to the trash. A DELETE: repeating it is harmless.
+
+        https://developers.notion.com/reference/delete-a-block
+        """
+        data = self.core.request_json("DELETE", "/blocks/{block_id}", path={"block_id": block_id})
+        return NotionBlock.model_validate(data)
+
+
+def _pages_only(data: Any) -> Any:
+    """The list with only its page results: other objects (a wiki's data sources) are not rows."""
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        return data
+    pages = [item for item in data["results"] if isinstance(item, dict) and item.get("object") == "page"]
+    if len(pages) != len(data["results"]):
+        logger.debug("notion: %d non-page results skipped", len(data["results"]) - len(pages))
+    return {**data, "results": pages}
+
+
+def _unquoted(property_id: str) -> str:
+    # Property ids come URL-encoded in schemas (`pr%7Cj`); the core encodes path values once more.
+    return unquote(property_id)
 
 
 def _page_size(page_size: int) -> int:

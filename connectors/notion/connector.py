@@ -1,9 +1,10 @@
 """The Notion side of the hub: the tasks of one data source, as canonical Tasks.
 
-Resolution (once per connector, up to three requests): the workspace names a database; its data
-source is the configured one, else the database's only one (several and none configured is a
-configuration error naming the choices). The data source's schema is checked against the configured
-property names, and the project relation's target is read to map projects.
+Resolution (resolution.py): the data source, its schema checked against the configured property names,
+and the project pages, kept in the connector's memo: with a memo from a previous run, a quiet
+incremental read costs its two queries. When a remembered property or the data source has gone (a
+page lacks a property it was asked for, a 400 names one, the data source is not found), the connector
+forgets what it remembered, resolves again and retries, once.
 
 Reads. `fetch_changes(None)` is a full snapshot: the live pages, then the trashed ones. A query lists
 either live pages or, with `in_trash: true`, only trashed ones
@@ -11,56 +12,69 @@ either live pages or, with `in_trash: true`, only trashed ones
 pages come back as archived tasks, which is how an archive is seen. `fetch_changes(cursor)` asks both
 for pages whose `last_edited_time` is on or after the cursor minus a lookback. Notion rounds
 `last_edited_time` down to the minute, so an edit made at 09:30:50 reads 09:30:00: the window starts
-at the minute, at least one full minute before the cursor, and pages seen twice are returned once.
-The new cursor is the time the read started, never later. Trashing a page moves its
-`last_edited_time` (in the emulator; should Notion not do so, the trashed page still shows up archived
-in the next full read, which lists the trash). Pages removed from the data source (moved away, or
-deleted for good from the trash) are not seen by an incremental read: the next full read drops them.
+at the minute, at least one full minute before the cursor, and pages seen twice (in both queries, or
+twice in one walk) are returned once, as last seen. The new cursor is the time the read started,
+never later. Pages removed from the data source (moved away, or deleted for good from the trash) are
+not seen by an incremental read: the next full read drops them. Results that are not pages (a wiki's
+data sources) are skipped. A page object shows at most 25 references of a relation (`has_more`) and
+25 page mentions of a text: such values are completed through the property item endpoint
+(https://developers.notion.com/reference/retrieve-a-page-property).
 
-Writes. Notion has no precondition: with `if_version`, update and archive re-read the page and raise
-Conflict if it moved. Its version is `<last_edited_time>#<content hash>` (mapping.py), so an edit in
-the same minute as the version's is still caught when it changed a synced field. Between that re-read
-and the write nothing can stop another editor. Archive is `in_trash: true`.
+Writes. `update` writes only the fields asked for; with `if_version` it re-reads the page, raises
+Conflict if it moved, and leaves out the fields whose value the page already holds, so a description
+that did not change is not sent and its rich text stays byte for byte as it was. Notion has no
+precondition: between that re-read and the write nothing can stop another editor (a write colliding
+with another one is Notion's 409 `conflict_error`, raised as Conflict). The version is
+`<last_edited_time>#<content hash>` (mapping.py), so an edit in the same minute as the version's is
+still caught when it changed a synced field. Archive is `in_trash: true`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from config.errors import ConfigError, ConfigProblem
 from config.hub_file import NotionDatabase as NotionConfig
 from config.hub_file import Workspace
 from config.settings import NotionSettings
 from connectors.base import Closing, require_ready
 from connectors.directory import Directory
-from connectors.errors import BadData, Conflict
+from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions
-from connectors.notion.blocks import block_request
 from connectors.notion.client import NotionClient
+from connectors.notion.completion import complete, drifted
 from connectors.notion.mapping import (
+    SYNCED,
     TaskContext,
     page_to_remote,
     page_to_task,
+    represent,
     split_version,
     task_to_properties,
 )
-from connectors.notion.models import NotionBlock, NotionPage
-from connectors.notion.schema import ProjectIndex, resolve_properties
+from connectors.notion.models import NotionPage
+from connectors.notion.publishing import publish_page
+from connectors.notion.resolution import Resolution
+from connectors.notion.schema import TaskProperties
 from sync.connector import ChangeBatch, Clock, Remote, utc_now
-from sync.model import Task
+from sync.model import Project, Task
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOOKBACK = timedelta(minutes=2)
 _SORT_BY_EDIT = ({"timestamp": "last_edited_time", "direction": "ascending"},)
+R = TypeVar("R")
+
+
+class _Drift(Exception):
+    """A remembered property or data source is gone: resolve again."""
 
 
 class NotionConnector(Closing):
-    """Tasks in one Notion data source. Implements `connectors.base.Connector[Task]`."""
+    """Tasks in one Notion data source. Implements `sync.connector.Connector[Task]`."""
 
     service = "notion"
 
@@ -74,16 +88,13 @@ class NotionConnector(Closing):
         lookback: timedelta = DEFAULT_LOOKBACK,
         page_size: int = 100,
         clock: Clock = utc_now,
+        memo: MutableMapping[str, str] | None = None,
     ) -> None:
         self.client = client
-        self.config = config
-        self.directory = directory
-        self.zone = zone
+        self.resolution = Resolution(client, config, directory, zone, memo if memo is not None else {})
         self.lookback = max(lookback, timedelta(minutes=1))  # the minute rounding needs at least one
         self.page_size = page_size
         self.clock = clock
-        self._context: TaskContext | None = None
-        self._data_source_id: str | None = config.data_source_id
 
     @classmethod
     def from_settings(
@@ -93,6 +104,7 @@ class NotionConnector(Closing):
         options: CoreOptions | None = None,
         *,
         clock: Clock = utc_now,
+        memo: MutableMapping[str, str] | None = None,
     ) -> NotionConnector:
         """A connector for the workspace's database; ConfigError when the token or the database is missing."""
         require_ready("notion", settings, workspace)
@@ -101,56 +113,52 @@ class NotionConnector(Closing):
             settings.base_url, settings.token.get_secret_value(), version=settings.version, options=options
         )
         directory = Directory.from_workspace(workspace)
-        return cls(client, workspace.notion, directory, zone=ZoneInfo(workspace.timezone), clock=clock)
+        zone = ZoneInfo(workspace.timezone)
+        return cls(client, workspace.notion, directory, zone=zone, clock=clock, memo=memo)
 
     def close(self) -> None:
         self.client.close()
 
-    # -- resolution ----------------------------------------------------------------------------
-
     @property
     def data_source_id(self) -> str:
-        """The task data source: configured, or the database's only one (one request, once)."""
-        if self._data_source_id is None:
-            database = self.client.retrieve_database(self.config.database_id)
-            sources = database.data_sources
-            if len(sources) != 1:
-                raise ConfigError([_data_source_problem(self.config.database_id, sources)])
-            self._data_source_id = sources[0].id
-        return self._data_source_id
+        return self.resolution.data_source_id
 
     @property
     def context(self) -> TaskContext:
-        """Property names checked against the schema, and the project pages (once)."""
-        if self._context is None:
-            source = self.client.retrieve_data_source(self.data_source_id)
-            properties = resolve_properties(self.config, source)
-            projects = ProjectIndex()
-            if properties.project_source_id:
-                projects = ProjectIndex.from_pages(
-                    self.client.query_data_source_all(properties.project_source_id)
-                )
-            self._context = TaskContext(properties, self.directory, self.zone, projects)
-        return self._context
+        return self.resolution.context
+
+    def _resolved(self, action: Callable[[], R]) -> R:
+        """Run `action`; when what the memo says has gone, resolve again and run it once more."""
+        try:
+            return action()
+        except (_Drift, NotFound, BadData) as exc:
+            if not isinstance(exc, _Drift) and not _gone(exc, self.resolution.remembered()):
+                raise
+            logger.info("notion: the data source changed (%s); resolving it again", type(exc).__name__)
+            self.resolution.forget()
+            return action()
 
     # -- reads ---------------------------------------------------------------------------------
 
     def fetch_changes(self, cursor: str | None) -> ChangeBatch[Task]:
         """Changes since `cursor` (an ISO timestamp); a full snapshot when it is None or unreadable."""
+        return self._resolved(lambda: self._fetch(cursor))
+
+    def _fetch(self, cursor: str | None) -> ChangeBatch[Task]:
         since = _parse_cursor(cursor)
-        context = self.context  # resolved before the read starts: the cursor is the read's start
+        self.context  # noqa: B018 - resolved before the read starts: the cursor is the read's start
         started = self.clock()
         if since is None:
             pages = self._pages()
         else:
             pages = self._pages(_edited_since(since - self.lookback), _SORT_BY_EDIT)
-        items, skipped = self._map(pages, context)
+        items, skipped = self._map(pages)
         return ChangeBatch(items=items, cursor=started.isoformat(), full=since is None, skipped=skipped)
 
     def _pages(
         self, filter: Mapping[str, Any] | None = None, sorts: Sequence[Mapping[str, Any]] | None = None
     ) -> list[NotionPage]:
-        """Live pages, then trashed ones; a page listed twice (trashed mid-read) keeps its last copy.
+        """Live pages, then trashed ones; a page listed twice keeps its last copy.
 
         Pages carry only the mapped properties (`filter_properties`): smaller and faster answers.
         """
@@ -169,10 +177,25 @@ class NotionConnector(Closing):
                 found[page.id] = page
         return list(found.values())
 
-    @staticmethod
-    def _map(pages: Iterable[NotionPage], context: TaskContext) -> tuple[list[Remote[Task]], list[str]]:
-        items, skipped = [], []
+    def _complete(self, pages: Iterable[NotionPage]) -> list[NotionPage]:
+        """The pages with truncated values completed, after checking they carry every mapped property."""
+        properties = self.context.properties
+        completed = []
         for page in pages:
+            if drifted(page, properties):
+                raise _Drift(page.id)
+            completed.append(complete(self.client, page, properties))
+        return completed
+
+    def _map(self, pages: Iterable[NotionPage]) -> tuple[list[Remote[Task]], list[str]]:
+        completed = self._complete(pages)
+        project = self.context.properties.project
+        if project is not None:
+            related = {i["id"] for page in completed for i in (_value_of(page, project.id) or [])}
+            self.resolution.resolve_projects(related)
+        context = self.context
+        items, skipped = [], []
+        for page in completed:
             try:
                 items.append(page_to_remote(page, context))
             except BadData as exc:
@@ -180,16 +203,11 @@ class NotionConnector(Closing):
                 skipped.append(page.id)
         return items, skipped
 
-    # -- writes --------------------------------------------------------------------------------
-
-    def create(self, item: Task, *, link_id: str) -> Remote[Task]:
-        """A new page in the data source, carrying the hub's link id in the link property."""
-        context = self.context
-        properties = task_to_properties(item, context, link_id=link_id)
-        page = self.client.create_page(parent={"data_source_id": self.data_source_id}, properties=properties)
-        if item.archived:
-            page = self.client.update_page(page.id, in_trash=True)
-        return page_to_remote(page, context)
+    def _remote(self, page: NotionPage) -> Remote[Task]:
+        items, skipped = self._map([page])
+        if skipped:
+            raise BadData(f"notion page {page.id} is not a valid task", service=self.service)
+        return items[0]
 
     def find_by_link(self, link_id: str) -> list[Remote[Task]]:
         """The pages (live or trashed) whose link property holds `link_id`: two queries.
@@ -197,29 +215,79 @@ class NotionConnector(Closing):
         A create that failed without an answer (a timeout, a cut-off body) may have created the page:
         look for it before creating again, since creates are never retried.
         """
-        context = self.context
-        link = {"property": context.properties.link.id, "rich_text": {"equals": link_id}}
-        items, _ = self._map(self._pages(link), context)
-        return items
 
-    def update(self, remote_id: str, item: Task, *, if_version: str | None = None) -> Remote[Task]:
-        """Write the task's synced fields over the page (and move it to or from the trash).
+        def find() -> list[Remote[Task]]:
+            link = {"property": self.context.properties.link.id, "rich_text": {"equals": link_id}}
+            items, _ = self._map(self._pages(link))
+            return items
 
-        Notion refuses edits to a page in the trash unless the same request restores it, so an archived
-        task whose page is already trashed is left as it is (restoring it to edit it would flash it
-        back into the team's views): the returned copy says what the page holds.
+        return self._resolved(find)
+
+    def list_projects(self) -> list[Project]:
+        """The live project pages of the project relation's data source, read now (one query per 100)."""
+        return self.resolution.list_projects().projects()
+
+    def represent(self, item: Task) -> Task:
+        """The task as this data source holds it (mapping.represent); the schema is resolved first."""
+        return represent(item, self.context)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create(self, item: Task, *, link_id: str) -> Remote[Task]:
+        """A new page in the data source, carrying the hub's link id in the link property."""
+
+        def create() -> Remote[Task]:
+            properties = task_to_properties(item, self.context, link_id=link_id)
+            page = self.client.create_page(
+                parent={"data_source_id": self.data_source_id}, properties=properties
+            )
+            if item.archived:
+                page = self.client.update_page(page.id, in_trash=True)
+            return self._remote(page)
+
+        return self._resolved(create)
+
+    def update(
+        self,
+        remote_id: str,
+        item: Task,
+        *,
+        if_version: str | None = None,
+        fields: frozenset[str] | None = None,
+    ) -> Remote[Task]:
+        """Write `fields` of the task (all synced fields when None) over the page.
+
+        With `if_version`, fields whose value the page already holds are left out, and nothing is sent
+        when none is left. Notion refuses edits to a page in the trash unless the same request restores
+        it, so an archived task whose page is already trashed is left as it is: the returned copy says
+        what the page holds.
         """
-        context = self.context
+        return self._resolved(lambda: self._update(remote_id, item, if_version, fields))
+
+    def _update(
+        self, remote_id: str, item: Task, if_version: str | None, fields: frozenset[str] | None
+    ) -> Remote[Task]:
+        wanted = set(SYNCED if fields is None else fields) & SYNCED
         current = None
         if if_version is not None:
             current = self._check_version(remote_id, if_version)
-        elif item.archived:
-            current = self.client.retrieve_page(remote_id)
-        if item.archived and current is not None and current.trashed:
-            return page_to_remote(current, context)
-        properties = task_to_properties(item, context)
-        page = self.client.update_page(remote_id, properties=properties, in_trash=item.archived)
-        return page_to_remote(page, context)
+            wanted = self._changed(current, item, wanted)
+        elif item.archived and "archived" in wanted:
+            current = self._complete([self.client.retrieve_page(remote_id)])[0]
+        if current is not None and item.archived and current.trashed:
+            return self._remote(current)
+        properties = task_to_properties(item, self.context, fields=wanted)
+        in_trash = item.archived if "archived" in wanted else None
+        if not properties and in_trash is None:
+            return self._remote(current or self.client.retrieve_page(remote_id))
+        page = self.client.update_page(remote_id, properties=properties or None, in_trash=in_trash)
+        return self._remote(page)
+
+    def _changed(self, current: NotionPage, item: Task, wanted: set[str]) -> set[str]:
+        """The fields of `wanted` whose value the page does not hold already."""
+        held = page_to_task(current, self.context)
+        wished = represent(item, self.context)
+        return {name for name in wanted if getattr(held, name) != getattr(wished, name)}
 
     def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
         """Move the page to the trash (reversible for 30 days in the Notion UI)."""
@@ -229,7 +297,7 @@ class NotionConnector(Closing):
 
     def _check_version(self, remote_id: str, if_version: str) -> NotionPage:
         """Re-read the page; Conflict if it moved past `if_version` (time, or content in the same minute)."""
-        page = self.client.retrieve_page(remote_id)
+        page = self._complete([self.client.retrieve_page(remote_id)])[0]
         expected_time, expected_hash = split_version(if_version)
         moved = page.edited_at != expected_time
         if not moved and expected_hash is not None:
@@ -244,9 +312,27 @@ class NotionConnector(Closing):
             )
         return page
 
-    def write_blocks(self, page_id: str, blocks: Sequence[Mapping[str, Any]]) -> list[NotionBlock]:
-        """Append simple blocks (`{"type": "heading_2", "text": ...}`, see blocks.py) to a page."""
-        return self.client.append_block_children(page_id, [block_request(block) for block in blocks])
+    # -- the operations summary ----------------------------------------------------------------
+
+    def publish_page(self, parent_page_id: str, title: str, blocks: Sequence[Mapping[str, Any]]) -> str:
+        """Create or replace, in place, the page titled `title` under the parent; its URL (publishing.py)."""
+        return publish_page(self.client, parent_page_id, title, blocks)
+
+
+def _value_of(page: NotionPage, property_id: str) -> Any:
+    return next((v.value for v in page.properties.values() if v.id == property_id), None)
+
+
+def _gone(error: NotFound | BadData, remembered: TaskProperties | None) -> bool:
+    """Whether the error says a remembered thing has gone: the data source is not found, or a 400
+    names a remembered property (`<name> is not a property that exists.`, or its id)."""
+    if remembered is None:
+        return False
+    if isinstance(error, NotFound):
+        return (error.path or "").startswith(("/data_sources", "/databases"))
+    body = error.body or ""
+    named = any(prop.id in body or f"{prop.name} is not" in body for prop in remembered.present())
+    return error.status == 400 and named
 
 
 def _parse_cursor(cursor: str | None) -> datetime | None:
@@ -265,14 +351,3 @@ def _edited_since(moment: datetime) -> dict[str, Any]:
     start = moment.astimezone(UTC).replace(second=0, microsecond=0)
     stamp = start.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": stamp}}
-
-
-def _data_source_problem(database_id: str, sources: Sequence[Any]) -> ConfigProblem:
-    if not sources:
-        return ConfigProblem("notion.database_id", f"Notion database {database_id}", "it has no data source")
-    choices = ", ".join(f"{source.name!r} ({source.id})" for source in sources)
-    return ConfigProblem(
-        "notion.data_source_id",
-        f"Notion database {database_id}",
-        f"it has {len(sources)} data sources: {choices}; set data_source_id to the tasks one",
-    )

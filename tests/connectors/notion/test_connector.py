@@ -150,8 +150,11 @@ def test_update_with_a_stale_version_raises_conflict_and_writes_nothing(connecto
         connector.update(MULTI, current.item, if_version=f"{stamp}#0000000000000000")
     assert patch.call_count == 0
     connector.update(MULTI, current.item, if_version=current.version)
-    body = json.loads(patch.calls.last.request.content)
-    assert body["in_trash"] is False and "Hub ID" not in body["properties"]
+    assert patch.call_count == 0  # the page holds every field already: nothing to send
+    renamed = current.item.model_copy(update={"title": "Renamed"})
+    connector.update(MULTI, renamed, if_version=current.version)
+    body = json.loads(patch.calls.last.request.content)  # only what changed, keyed by property id
+    assert body == {"properties": {"title": {"title": [{"type": "text", "text": {"content": "Renamed"}}]}}}
 
 
 @respx.mock

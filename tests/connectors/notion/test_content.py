@@ -7,7 +7,7 @@ import json
 import pytest
 
 from connectors.errors import BadData
-from connectors.notion.blocks import batches, block_request
+from connectors.notion.blocks import batches, block_request, table_rows_after
 from connectors.notion.richtext import plain_text, rich_text, split_text, utf16_length
 
 
@@ -54,7 +54,50 @@ def test_a_long_paragraph_is_split_into_segments_of_one_block():
 
 def test_an_unknown_block_type_is_refused_with_the_known_ones():
     with pytest.raises(BadData, match="heading_2"):
-        block_request({"type": "table", "text": "x"})
+        block_request({"type": "embed", "text": "x"})
+    with pytest.raises(BadData, match="at least one"):
+        block_request({"type": "table", "rows": []})
+
+
+def test_text_carries_simple_markdown_and_callouts_tables_and_numbered_items_have_their_shapes():
+    paragraph = block_request(
+        {"type": "paragraph", "text": "**2** overdue, see [board](https://trello.com/b/x)"}
+    )
+    elements = paragraph["paragraph"]["rich_text"]
+    assert elements[0] == {
+        "type": "text",
+        "text": {"content": "2"},
+        "annotations": {
+            "bold": True,
+            "italic": False,
+            "strikethrough": False,
+            "underline": False,
+            "code": False,
+            "color": "default",
+        },
+    }
+    assert elements[-1]["text"] == {"content": "board", "link": {"url": "https://trello.com/b/x"}}
+    assert block_request({"type": "callout", "text": "Heads up", "emoji": "⚠️"})["callout"]["icon"] == {
+        "type": "emoji",
+        "emoji": "⚠️",
+    }
+    assert block_request({"type": "numbered_list_item", "text": "one"})["type"] == "numbered_list_item"
+    table = block_request({"type": "table", "rows": [["Task", "Due"], ["Invoice"]], "header": True})["table"]
+    assert table["table_width"] == 2 and table["has_column_header"] is True
+    assert [len(row["table_row"]["cells"]) for row in table["children"]] == [2, 2]  # the short row padded
+    assert table["children"][1]["table_row"]["cells"][1] == []
+
+
+def test_a_table_over_100_rows_keeps_100_and_hands_back_the_rest():
+    request = block_request({"type": "table", "rows": [[str(n)] for n in range(250)]})
+    rest = table_rows_after(request)
+    assert len(request["table"]["children"]) == 100 and len(rest) == 150
+    assert [len(batch) for batch in batches(rest)] == [100, 50]
+
+
+def test_batches_count_nested_blocks_against_the_1000_per_request():
+    tables = [block_request({"type": "table", "rows": [["x"]] * 99}) for _ in range(12)]  # 100 blocks each
+    assert [len(batch) for batch in batches(tables)] == [10, 2]
 
 
 def test_batches_hold_at_most_100_children_in_order():

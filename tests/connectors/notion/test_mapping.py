@@ -17,6 +17,7 @@ from connectors.notion.mapping import (
     page_to_remote,
     page_to_task,
     split_version,
+    represent,
     task_to_properties,
 )
 from connectors.notion.models import NotionDataSource, NotionPage
@@ -39,15 +40,22 @@ def pages() -> dict[str, NotionPage]:
     return {**fixture_pages(), **fixture_pages("query_tasks_in_trash.json")}
 
 
+def by_name(payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload keyed by property id (as the connector writes it), keyed by name for reading."""
+    names = {prop.id: name for name, prop in SCHEMA.properties.items()}
+    return {names[key]: value for key, value in payload.items()}
+
+
 def page_from_request(properties: dict[str, Any], *, edited: str = "2026-11-25T09:31:00.000Z") -> NotionPage:
-    """What Notion returns for a page written with `properties`: request values in read shapes."""
+    """What Notion returns for a page written with `properties` (keyed by id): request values in read shapes."""
     values = {}
-    for name, request in properties.items():
+    for name, request in by_name(properties).items():
         prop = SCHEMA.properties[name]
         kind, value = prop.type, request[prop.type]
         if kind in ("title", "rich_text"):
             value = [
-                {**s, "annotations": {}, "plain_text": s["text"]["content"], "href": None} for s in value
+                {**s, "annotations": s.get("annotations", {}), "plain_text": s["text"]["content"], "href": None}
+                for s in value
             ]
         elif kind in ("status", "select") and value:
             value = {"id": "opt", "color": "default", **value}
@@ -77,16 +85,24 @@ def test_empty_values_as_null_and_as_empty_lists_read_as_an_empty_task(pages, co
     assert page.properties["Due"].value is None and page.properties["Assignee"].value == []
     remote = page_to_remote(page, context)
     assert remote.item == Task(
-        title="Renew Zoom subscription", url=page.url, status=None, due=None, estimate_hours=None
+        title="Renew Zoom subscription",
+        url=page.url,
+        status=None,
+        due=None,
+        estimate_hours=None,
+        edited_at=datetime.fromisoformat(page.last_edited_time),
     )
     assert remote.link_id is None  # "Hub ID": [] is no link
 
 
-def test_multi_segment_rich_text_is_concatenated_plain_text(pages, context):
+def test_a_multi_segment_title_is_plain_text_and_a_description_is_markdown(pages, context):
     task = page_to_task(pages[MULTI], context)
     assert task.title == "Send onboarding pack to Amélie Roux"  # a plain and a bold segment
-    # text, a link, a user mention: each segment's plain_text, in order
-    assert task.description == "Welcome pack: see the SOP and ask @Sophie Martin if anything is unclear."
+    # text, a link, a user mention: the link and the mention survive as Markdown
+    assert task.description == (
+        "Welcome pack: see [the SOP](https://docs.google.com/document/d/1AbC) and ask "
+        "[@Sophie Martin](notion-mention:user/1c8f8d3b-2e4a-4f6b-8c9d-8e7f6a5b4c32) if anything is unclear."
+    )
 
 
 def test_a_datetime_with_an_offset_is_the_same_instant_in_utc(pages, context):
@@ -180,13 +196,15 @@ def test_round_trip_canonical_to_properties_to_page_to_canonical(context, due):
     properties = task_to_properties(task, context, link_id="lnk_1234")
     page = page_from_request(properties)
     remote = page_to_remote(page, context)
-    assert remote.item.model_copy(update={"url": None}) == task
+    expected = task.model_copy(update={"estimate_hours": None})  # never written: Notion owns it
+    assert remote.item.model_copy(update={"url": None, "edited_at": None}) == expected
     assert remote.link_id == "lnk_1234"
-    assert remote.item.content_hash() == task.content_hash()
+    assert remote.item.content_hash() == expected.content_hash()
+    assert represent(task, context).model_copy(update={"estimate_hours": None}) == expected
 
 
 def test_datetimes_are_written_in_the_workspace_zone(context):
-    properties = task_to_properties(FULL, context)
+    properties = by_name(task_to_properties(FULL, context))
     assert properties["Due"] == {
         "date": {"start": "2026-11-27T17:00:00.000+01:00", "end": None, "time_zone": None}
     }
@@ -199,24 +217,29 @@ def test_datetimes_are_written_in_the_workspace_zone(context):
     assert properties["Project"] == {"relation": [{"id": "860753bb-6d1f-48de-9621-1fa6e0e31f82"}]}
 
 
-def test_an_update_payload_leaves_the_link_alone(context):
-    assert "Hub ID" not in task_to_properties(FULL, context)
-    assert (
-        task_to_properties(FULL, context, link_id="lnk_9")["Hub ID"]["rich_text"][0]["text"]["content"]
-        == "lnk_9"
-    )
+def test_an_update_payload_leaves_the_link_alone_and_never_writes_the_estimate(context):
+    assert "Hub ID" not in by_name(task_to_properties(FULL, context))
+    created = by_name(task_to_properties(FULL, context, link_id="lnk_9"))
+    assert created["Hub ID"]["rich_text"][0]["text"]["content"] == "lnk_9"
+    assert "Estimate (h)" not in created  # Notion owns the estimate
+
+
+def test_only_the_fields_asked_for_are_written(context):
+    written = by_name(task_to_properties(FULL, context, fields={"due", "done", "archived"}))
+    assert sorted(written) == ["Due", "Status"]  # done goes through the status; archived is not a property
+    assert task_to_properties(FULL, context, fields=set()) == {}
 
 
 def test_text_over_2000_characters_round_trips_split_not_truncated(context):
     long_title = "Plan the Q1 retreat 🏔️ " * 120  # emoji count twice in Notion's (UTF-16) length
     long_description = ("Déjà vu — " + "x" * 1990 + "\n") * 7
     task = FULL.model_copy(update={"title": long_title, "description": long_description})
-    properties = task_to_properties(task, context)
+    properties = by_name(task_to_properties(task, context))
     for name in ("Name", "Description"):
         segments = properties[name][SCHEMA.properties[name].type]
         assert len(segments) > 1
         assert all(utf16_length(s["text"]["content"]) <= 2000 for s in segments)
-    back = page_to_task(page_from_request(properties), context)
+    back = page_to_task(page_from_request(task_to_properties(task, context)), context)
     assert (back.title, back.description) == (long_title, long_description)
 
 
@@ -238,7 +261,7 @@ def test_a_project_without_a_page_is_refused(context):
 
 def test_an_assignee_without_a_notion_user_is_left_out(context, workspace):
     stranger = FULL.model_copy(update={"assignees": frozenset({"lea@brightpath.coach", "ghost@example.org"})})
-    people = task_to_properties(stranger, context)["Assignee"]["people"]
+    people = by_name(task_to_properties(stranger, context))["Assignee"]["people"]
     assert [p["id"] for p in people] == ["2d9a9e4c-3f5b-4a7c-9dae-9f8a7b6c5d43"]
 
 
@@ -294,7 +317,7 @@ def test_optional_properties_the_data_source_lacks_are_not_synced(context):
     props = resolve_properties(NotionDatabase(database_id="db"), schema)
     assert props.due is None and props.project is None and props.project_source_id is None
     reduced = TaskContext(props, context.directory, context.zone)
-    assert "Due" not in task_to_properties(FULL.model_copy(update={"project": None}), reduced)
+    assert "Due" not in by_name(task_to_properties(FULL.model_copy(update={"project": None}), reduced))
 
 
 def test_filter_properties_name_exactly_the_mapped_properties(context):
