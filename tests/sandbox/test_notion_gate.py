@@ -179,7 +179,7 @@ def test_state_survives_a_restart(sandbox_factory, tmp_path: Path):
     assert restored[before.items[0].remote_id].item.archived is True
     page_id = find_child_page(again.client, summaries, "Week 48")
     assert page_id is not None
-    assert [b.content["rich_text"][0]["plain_text"] for b in again.client.list_block_children_all(page_id)] == [
-        "Kept."
-    ]
+    assert [
+        b.content["rich_text"][0]["plain_text"] for b in again.client.list_block_children_all(page_id)
+    ] == ["Kept."]
     again.close()

@@ -17,7 +17,7 @@ from config.errors import ConfigError
 from config.hub_file import NotionDatabase
 from config.settings import NotionSettings
 from connectors.directory import Directory
-from connectors.errors import Conflict
+from connectors.errors import BadData, Conflict
 from connectors.notion.connector import NotionConnector
 from connectors.notion.mapping import page_to_remote
 from connectors.notion.models import NotionPage
@@ -181,3 +181,173 @@ def test_from_settings_without_a_token_is_a_configuration_error(workspace):
 
 def _remote_of(connector: NotionConnector, page: dict[str, Any]) -> Remote[Task]:
     return page_to_remote(NotionPage.model_validate(page), connector.context)
+
+
+# -- what a page object leaves out, and what is not a page ----------------------------------------
+
+EMPTY = "11f2b80c-db82-4282-bb14-a1536c592708"
+COACHING = "860753bb-6d1f-48de-9621-1fa6e0e31f82"
+PROPERTY = f"{BASE}/pages/{EMPTY}/properties/pr%7Cj"
+
+
+def _listing(results: list[dict[str, Any]], cursor: str | None = None) -> dict[str, Any]:
+    return {"object": "list", "results": results, "next_cursor": cursor, "has_more": cursor is not None,
+            "type": "page_or_data_source", "page_or_data_source": {}}  # fmt: skip
+
+
+def _items(kind: str, values: list[Any], cursor: str | None) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "results": [{"object": "property_item", "id": "pr%7Cj", "type": kind, kind: v} for v in values],
+        "next_cursor": cursor,
+        "has_more": cursor is not None,
+        "type": "property_item",
+        "property_item": {"id": "pr%7Cj", "next_url": None, "type": kind, kind: {}},
+    }
+
+
+@respx.mock
+def test_results_that_are_not_pages_are_skipped_not_read_as_untitled_tasks(connector):
+    mock_resolution()
+    live = load("query_tasks.json")
+    source = load("retrieve_data_source.json")  # a wiki lists the data sources inside it too
+    live["results"].insert(1, {**source, "id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"})
+    mock_tasks(live, load("query_tasks_in_trash.json"))
+    batch = connector.fetch_changes(None)
+    assert len(batch.items) == 5 and not batch.skipped
+    assert "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f" not in {r.remote_id for r in batch.items}
+    assert all(r.item.title for r in batch.items)
+
+
+@respx.mock
+def test_a_relation_with_more_than_25_pages_is_read_whole_through_the_property_item_endpoint(connector):
+    mock_resolution()
+    others = [f"0000{n:04d}-0000-4000-8000-000000000000" for n in range(30)]
+    live = load("query_tasks.json")
+    page = next(p for p in live["results"] if p["id"] == EMPTY)
+    shown = [{"id": i} for i in others[:25]]
+    page["properties"]["Project"] = {"id": "pr%7Cj", "type": "relation", "relation": shown, "has_more": True}
+    mock_tasks(live, load("query_tasks_in_trash.json"))
+    related = [{"id": i} for i in others] + [{"id": COACHING}]
+    walk = respx.get(PROPERTY).mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json=_items("relation", related[:20], "c-2")
+            if "start_cursor" not in request.url.params
+            else _items("relation", related[20:], None),
+        )
+    )
+    batch = connector.fetch_changes(None)
+    task = next(r.item for r in batch.items if r.remote_id == EMPTY)
+    assert task.project == "signature coaching program"  # the 31st related page: not in the first 25
+    assert walk.call_count == 2 and walk.calls[1].request.url.params["start_cursor"] == "c-2"
+
+
+@respx.mock
+def test_a_description_with_25_page_mentions_is_read_whole(connector):
+    mock_resolution()
+    mention = {"type": "mention", "mention": {"type": "page", "page": {"id": COACHING}}, "annotations": {},
+               "plain_text": "Signature Coaching Program", "href": None}  # fmt: skip
+    live = load("query_tasks.json")
+    page = next(p for p in live["results"] if p["id"] == EMPTY)
+    page["properties"]["Description"] = {"id": "flUp", "type": "rich_text", "rich_text": [mention] * 25}
+    mock_tasks(live, load("query_tasks_in_trash.json"))
+    respx.get(f"{BASE}/pages/{EMPTY}/properties/flUp").mock(
+        return_value=httpx.Response(200, json=_items("rich_text", [mention] * 27, None))
+    )
+    task = next(r.item for r in connector.fetch_changes(None).items if r.remote_id == EMPTY)
+    assert task.description.count("notion-mention:page/") == 27
+
+
+@respx.mock
+def test_a_page_returned_twice_in_one_walk_is_returned_once_as_last_seen(connector):
+    mock_resolution()
+    pages = load("query_tasks.json")["results"]
+    again = {**pages[0], "last_edited_time": "2026-11-25T09:32:00.000Z"}
+    walk = [_listing(pages[:2], "c-1"), _listing([pages[2], again, pages[3]])]
+    respx.post(f"{BASE}/data_sources/{DS}/query").mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json=load("query_tasks_in_trash.json")
+            if json.loads(request.content).get("in_trash")
+            else walk[1 if json.loads(request.content).get("start_cursor") else 0],
+        )
+    )
+    batch = connector.fetch_changes("2026-11-25T09:30:00+00:00")
+    copies = [r for r in batch.items if r.remote_id == pages[0]["id"]]
+    assert len(copies) == 1 and copies[0].version.startswith("2026-11-25T09:32:00.000Z")
+
+
+# -- the memo, and what happens when it is stale --------------------------------------------------
+
+
+@respx.mock
+def test_a_memo_from_a_previous_run_spares_the_resolution(client, workspace):
+    memo: dict[str, str] = {}
+    first = NotionConnector(client, NotionDatabase(database_id=DB), Directory.from_workspace(workspace),
+                            zone=ZoneInfo("UTC"), memo=memo)  # fmt: skip
+    mock_resolution()
+    queries = mock_tasks(load("query_tasks.json"), load("query_tasks_in_trash.json"))
+    cursor = first.fetch_changes(None).cursor
+    assert set(memo) == {"notion.data_source_id", "notion.schema", "notion.projects"}
+    before, queried = len(respx.calls), queries.call_count
+    second = NotionConnector(client, NotionDatabase(database_id=DB), Directory.from_workspace(workspace),
+                             zone=ZoneInfo("UTC"), memo=memo)  # fmt: skip
+    batch = second.fetch_changes(cursor)
+    assert len(respx.calls) - before == queries.call_count - queried == 2  # the live and trashed queries only
+    assert next(r.item for r in batch.items if r.remote_id == MULTI).project == "signature coaching program"
+
+
+@respx.mock
+def test_a_property_that_disappeared_drops_the_memo_and_resolves_again_once(connector):
+    mock_resolution()
+    mock_tasks(load("query_tasks.json"), load("query_tasks_in_trash.json"))
+    connector.fetch_changes(None)
+    page = next(p for p in load("query_tasks.json")["results"] if p["id"] == MULTI)
+    gone = {"object": "error", "status": 400, "code": "validation_error",
+            "message": "swq%5C is not a property that exists."}  # fmt: skip
+    patch = respx.patch(f"{BASE}/pages/{MULTI}").mock(
+        side_effect=[httpx.Response(400, json=gone), httpx.Response(200, json=page)]
+    )
+    before = len(respx.calls)
+    connector.update(MULTI, _remote_of(connector, page).item, fields=frozenset({"title"}))
+    paths = [call.request.url.path for call in list(respx.calls)[before:]]
+    assert patch.call_count == 2 and paths.count(f"/v1/data_sources/{DS}") == 1  # resolved again, once
+    patch.side_effect = [httpx.Response(400, json=gone), httpx.Response(400, json=gone)]
+    with pytest.raises(BadData):
+        connector.update(MULTI, _remote_of(connector, page).item, fields=frozenset({"title"}))
+    assert patch.call_count == 4  # one retry, not a loop
+
+
+@respx.mock
+def test_a_page_without_a_remembered_property_means_the_schema_changed(connector):
+    mock_resolution()
+    live = load("query_tasks.json")
+    route = mock_tasks(live, load("query_tasks_in_trash.json"))
+    connector.fetch_changes(None)
+    for page in live["results"]:
+        del page["properties"]["Estimate (h)"]  # the column was deleted in Notion
+    schema = load("retrieve_data_source.json")
+    del schema["properties"]["Estimate (h)"]
+    respx.get(f"{BASE}/data_sources/{DS}").mock(return_value=httpx.Response(200, json=schema))
+    before = route.call_count
+    batch = connector.fetch_changes(None)
+    assert (
+        route.call_count - before == 4
+    )  # the read, then again after resolving (the estimate is no longer read)
+    assert connector.context.properties.estimate is None and all(
+        r.item.estimate_hours is None for r in batch.items
+    )
+
+
+@respx.mock
+def test_notions_409_conflict_error_is_a_conflict(connector):
+    mock_resolution()
+    mock_tasks(load("query_tasks.json"), load("query_tasks_in_trash.json"))
+    connector.fetch_changes(None)
+    body = {"object": "error", "status": 409, "code": "conflict_error",
+            "message": "Conflict occurred while saving. Please try again."}  # fmt: skip
+    respx.patch(f"{BASE}/pages/{MULTI}").mock(return_value=httpx.Response(409, json=body))
+    with pytest.raises(Conflict) as caught:
+        connector.update(MULTI, Task(title="x"), fields=frozenset({"title"}))
+    assert caught.value.code == "conflict_error"

@@ -152,8 +152,12 @@ def test_update_then_the_next_read_returns_the_page(sandbox, connector, clock):
         update={"status": "In review", "labels": frozenset({"Urgent", "Client"})}
     )
     written = connector.update(remote.remote_id, changed, if_version=remote.version)
-    assert written.item.model_copy(update={"edited_at": None}) == changed.model_copy(update={"edited_at": None})
-    assert written.version != remote.version and written.item.edited_at == datetime(2026, 11, 25, 9, 45, tzinfo=UTC)
+    assert written.item.model_copy(update={"edited_at": None}) == changed.model_copy(
+        update={"edited_at": None}
+    )
+    assert written.version != remote.version and written.item.edited_at == datetime(
+        2026, 11, 25, 9, 45, tzinfo=UTC
+    )
     clock.at(9, 46)
     batch = connector.fetch_changes(first.cursor)
     assert [r.remote_id for r in batch.items] == [remote.remote_id]

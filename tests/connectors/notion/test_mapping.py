@@ -16,8 +16,8 @@ from connectors.notion.mapping import (
     link_id_of,
     page_to_remote,
     page_to_task,
-    split_version,
     represent,
+    split_version,
     task_to_properties,
 )
 from connectors.notion.models import NotionDataSource, NotionPage
@@ -47,14 +47,19 @@ def by_name(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def page_from_request(properties: dict[str, Any], *, edited: str = "2026-11-25T09:31:00.000Z") -> NotionPage:
-    """What Notion returns for a page written with `properties` (keyed by id): request values in read shapes."""
+    """What Notion returns for a page written with `properties` (keyed by id), in read shapes."""
     values = {}
     for name, request in by_name(properties).items():
         prop = SCHEMA.properties[name]
         kind, value = prop.type, request[prop.type]
         if kind in ("title", "rich_text"):
             value = [
-                {**s, "annotations": s.get("annotations", {}), "plain_text": s["text"]["content"], "href": None}
+                {
+                    **s,
+                    "annotations": s.get("annotations", {}),
+                    "plain_text": s["text"]["content"],
+                    "href": None,
+                }
                 for s in value
             ]
         elif kind in ("status", "select") and value:
