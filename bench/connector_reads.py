@@ -1,6 +1,7 @@
 """What a read costs per service, against the sandbox over real HTTP on 127.0.0.1.
 
-For each connector: a full snapshot, then an incremental read with nothing changed. Request counts
+For each connector: a full snapshot, then an incremental read with nothing changed; for Notion also
+the quiet read of a later run, whose connector starts from the memo the first one filled. Request counts
 come from the sandbox's own request log (exact); times are wall-clock in one run, with the
 client-side limiter at the documented rates, so Toggl's 1 request/s shows as in production.
 Run: .venv/bin/python bench/connector_reads.py
@@ -14,6 +15,7 @@ from typing import Any
 
 from config import HubSettings
 from connectors.http import CoreOptions
+from connectors.notion import NotionConnector
 from connectors.registry import connect
 from sandbox import Sandbox
 from sync.connector import ChangeBatch, Connector
@@ -37,10 +39,16 @@ def main() -> None:
     with Sandbox(now=NOW) as sandbox:
         settings = sandbox.settings(HubSettings())
         workspace = sandbox.business.workspace
-        for service in ("trello", "google", "toggl", "notion"):
+        for service in ("trello", "google", "toggl"):
             with connect(service, settings, workspace, CoreOptions()) as connector:  # type: ignore[arg-type]
                 full = _read(sandbox, connector, "full snapshot", None)
                 _read(sandbox, connector, "incremental, no change", full.cursor)
+        memo: dict[str, str] = {}
+        with NotionConnector.from_settings(settings.notion, workspace, CoreOptions(), memo=memo) as notion:
+            full = _read(sandbox, notion, "full snapshot", None)
+            _read(sandbox, notion, "incremental, no change", full.cursor)
+        with NotionConnector.from_settings(settings.notion, workspace, CoreOptions(), memo=memo) as notion:
+            _read(sandbox, notion, "next run, from its memo", full.cursor)
     print(f"\ntotal requests received by the sandbox: {sandbox.log.count()}")
     for (service, method, path), n in sorted(sandbox.log.counts().items()):
         print(f"  {n:3d}  {service:<7} {method:<6} {path}")

@@ -279,17 +279,14 @@ def represent(task: Task, context: TaskContext) -> Task:
     due = task.due if props.due else None
     if isinstance(due, datetime):
         due = due.replace(second=0, microsecond=0)
-    people = frozenset(k for k in task.assignees if props.assignees and directory.notion_user(k))
-    project = task.project if props.project and task.project in context.projects.by_key else None
-    return task.model_copy(
-        update={
-            "description": normalise(task.description) if props.description else "",
-            "status": status,
-            "done": directory.is_done(status),
-            "due": due,
-            "assignees": people,
-            "labels": frozenset(_labels(task, context)) if props.labels else frozenset(),
-            "tracked_hours": task.tracked_hours if props.tracked else None,
-            "project": project,
-        }
-    )
+    update = {
+        "description": normalise(task.description) if props.description else "",
+        "status": status,
+        "done": directory.is_done(status),
+        "due": due,
+        "assignees": frozenset(k for k in task.assignees if props.assignees and directory.notion_user(k)),
+        "labels": frozenset(_labels(task, context)) if props.labels else frozenset(),
+        "tracked_hours": task.tracked_hours if props.tracked else None,
+        "project": task.project if props.project and task.project in context.projects.by_key else None,
+    }
+    return task.model_copy(update=update)

@@ -16,16 +16,22 @@ What is read (everything else is literal text, kept as typed):
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from urllib.parse import unquote
 
+from connectors.notion.markdown_inline import (
+    ASCII_PUNCT,
+    Item,
+    Scan,
+    emphasis,
+    flatten,
+    kind_of,
+    tags,
+)
 from connectors.notion.spans import COLORS, PLAIN, Mention, Span, Style, canonical, text
 
 MENTION_SCHEME = "notion-mention:"
-ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-TAG_STYLES = {"u": "underline", "b": "bold", "i": "italic", "s": "strikethrough", "code": "code"}
 _TAG = re.compile(r'<(/?)(u|b|i|s|code)>|<span color="([a-z_]+)">|</span>')
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
 _BARE_URL = re.compile(r"https?://[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*[^\s<]*")
@@ -34,52 +40,20 @@ _URL_TRAILING = "?!.,:*_~'\""
 _MATH_END = "</math>"
 
 
-@dataclass(eq=False)
-class _Item:
-    span: Span  # what the item reads as if nothing consumes it
-    delim: str = ""  # "*", "_", "~": an emphasis run; "[": a link opener; "<x": an opening tag
-    count: int = 0
-    length: int = 0
-    can_open: bool = False
-    can_close: bool = False
-    closing_tag: str = ""  # the tag name of a closing tag
-    active: bool = True
-    dropped: bool = False  # consumed: contributes no text
-
-
-@dataclass
-class _Scan:
-    source: str
-    items: list[_Item] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
-
-    def literal(self, chars: str) -> None:
-        self.pending.append(chars)
-
-    def add(self, item: _Item) -> None:
-        self.flush()
-        self.items.append(item)
-
-    def flush(self) -> None:
-        if self.pending:
-            self.items.append(_Item(text("".join(self.pending))))
-            self.pending.clear()
-
-
 def parse_markdown(source: str) -> list[Span]:
     """The canonical spans `source` reads as."""
-    scan = _Scan(source)
+    scan = Scan(source)
     runs = _Runs(source)
     position = 0
     while position < len(source):
         position = _step(scan, runs, position)
     scan.flush()
-    _emphasis(scan.items, [item for item in scan.items if item.delim in ("*", "_", "~")])
-    _tags(scan.items)
-    return canonical(_flatten(scan.items))
+    emphasis(scan.items, [item for item in scan.items if item.delim in ("*", "_", "~")])
+    tags(scan.items)
+    return canonical(flatten(scan.items))
 
 
-def _step(scan: _Scan, runs: _Runs, at: int) -> int:
+def _step(scan: Scan, runs: _Runs, at: int) -> int:
     """Read the construct starting at `at`; the position after it."""
     char = scan.source[at]
     handler = _HANDLERS.get(char)
@@ -96,7 +70,7 @@ def _step(scan: _Scan, runs: _Runs, at: int) -> int:
 # -- escapes, code, math, tags -------------------------------------------------------------------
 
 
-def _escape(scan: _Scan, runs: _Runs, at: int) -> int | None:
+def _escape(scan: Scan, runs: _Runs, at: int) -> int | None:
     following = scan.source[at + 1 : at + 2]
     if following and following in ASCII_PUNCT:
         scan.literal(following)
@@ -131,7 +105,7 @@ class _Runs:
         return found[bisect_left(found, start) :]
 
 
-def _code(scan: _Scan, runs: _Runs, at: int) -> int:
+def _code(scan: Scan, runs: _Runs, at: int) -> int:
     length = _run_length(scan.source, at, "`")
     closers = runs.after("`", length, at + length)
     if not closers:
@@ -141,59 +115,59 @@ def _code(scan: _Scan, runs: _Runs, at: int) -> int:
     content = scan.source[at + length : end]
     if len(content) >= 2 and content[0] == content[-1] == " " and content.strip(" "):
         content = content[1:-1]
-    scan.add(_Item(text(content, Style(code=True))))
+    scan.add(Item(text(content, Style(code=True))))
     return end + length
 
 
-def _math(scan: _Scan, runs: _Runs, at: int) -> int:
+def _math(scan: Scan, runs: _Runs, at: int) -> int:
     source = scan.source
     length = _run_length(source, at, "$")
     opens = at + length < len(source) and not source[at + length].isspace()
     for end in runs.after("$", length, at + length + 1) if opens else ():
         after = end + length
         if not source[end - 1].isspace() and not (after < len(source) and source[after].isdigit()):
-            scan.add(_Item(Span("equation", source[at + length : end])))
+            scan.add(Item(Span("equation", source[at + length : end])))
             return after
     scan.literal("$" * length)
     return at + length
 
 
-def _angle(scan: _Scan, runs: _Runs, at: int) -> int | None:
+def _angle(scan: Scan, runs: _Runs, at: int) -> int | None:
     source = scan.source
     if source.startswith("<math>", at):
         end = source.find(_MATH_END, at + 6)
         if end < 0:
             return None
         expression = source[at + 6 : end].replace("&lt;", "<").replace("&amp;", "&")
-        scan.add(_Item(Span("equation", expression)))
+        scan.add(Item(Span("equation", expression)))
         return end + len(_MATH_END)
     tag = _TAG.match(source, at)
     if tag is not None:
         return _tag(scan, tag)
     autolink = _AUTOLINK.match(source, at)
     if autolink is not None:
-        scan.add(_Item(text(autolink.group(1), link=autolink.group(1))))
+        scan.add(Item(text(autolink.group(1), link=autolink.group(1))))
         return autolink.end()
     return None
 
 
-def _tag(scan: _Scan, tag: re.Match[str]) -> int | None:
+def _tag(scan: Scan, tag: re.Match[str]) -> int | None:
     closing, name, color = tag.group(1), tag.group(2), tag.group(3)
     literal = text(tag.group(0))
     if color is not None:
         if color not in COLORS or color == "default":
             return None
-        scan.add(_Item(literal, delim=f"<span:{color}"))
+        scan.add(Item(literal, delim=f"<span:{color}"))
     elif name is None:
-        scan.add(_Item(literal, closing_tag="span"))
+        scan.add(Item(literal, closing_tag="span"))
     elif closing:
-        scan.add(_Item(literal, closing_tag=name))
+        scan.add(Item(literal, closing_tag=name))
     else:
-        scan.add(_Item(literal, delim=f"<{name}"))
+        scan.add(Item(literal, delim=f"<{name}"))
     return tag.end()
 
 
-def _bare_url(scan: _Scan, at: int) -> int | None:
+def _bare_url(scan: Scan, at: int) -> int | None:
     """A GFM extended autolink: after a space, a line start or `*_~(`; trailing punctuation excluded."""
     source = scan.source
     if at > 0 and not (source[at - 1].isspace() or source[at - 1] in "*_~("):
@@ -206,123 +180,42 @@ def _bare_url(scan: _Scan, at: int) -> int | None:
         url = url[:-1]
     if "://" not in url or url.endswith("://"):
         return None
-    scan.add(_Item(text(url, link=url)))
+    scan.add(Item(text(url, link=url)))
     return at + len(url)
 
 
-# -- emphasis delimiters -------------------------------------------------------------------------
+# -- emphasis delimiters --------------------------------------------------------------------------
 
 
-def _kind_of(char: str) -> str:
-    if char.isspace():
-        return "space"
-    if char in ASCII_PUNCT or unicodedata.category(char)[0] in "PS":
-        return "punct"
-    return "other"
-
-
-def _delimiter(scan: _Scan, runs: _Runs, at: int) -> int:
+def _delimiter(scan: Scan, runs: _Runs, at: int) -> int:
     source = scan.source
     char = source[at]
     length = _run_length(source, at, char)
     if char == "~" and length != 2:  # GFM strikethrough, as Trello writes it: exactly two tildes
         scan.literal(char * length)
         return at + length
-    before = _kind_of(source[at - 1]) if at > 0 else "space"
-    after = _kind_of(source[at + length]) if at + length < len(source) else "space"
+    before = kind_of(source[at - 1]) if at > 0 else "space"
+    after = kind_of(source[at + length]) if at + length < len(source) else "space"
     left = after != "space" and (after != "punct" or before in ("space", "punct"))
     right = before != "space" and (before != "punct" or after in ("space", "punct"))
     can_open, can_close = left, right
     if char == "_":  # no emphasis inside words: snake_case stays literal
         can_open = left and (not right or before == "punct")
         can_close = right and (not left or after == "punct")
-    item = _Item(text(char * length), char, length, length, can_open, can_close)
+    item = Item(text(char * length), char, length, length, can_open, can_close)
     scan.add(item)
     return at + length
-
-
-def _odd_match(opener: _Item, closer: _Item) -> bool:
-    """CommonMark's rule of 3, for runs that can both open and close."""
-    if opener.delim == "~":
-        return opener.length != 2 or closer.length != 2
-    both = opener.can_close or closer.can_open
-    total = opener.length + closer.length
-    return both and total % 3 == 0 and not (opener.length % 3 == 0 and closer.length % 3 == 0)
-
-
-def _emphasis(items: list[_Item], delims: list[_Item]) -> None:
-    """CommonMark's "process emphasis" over `delims` (in order), styling the items they enclose."""
-    stack = [d for d in delims if d.active]
-    bottoms: dict[tuple[str, bool, int], _Item | None] = {}
-    index = 0
-    while index < len(stack):
-        closer = stack[index]
-        if not closer.can_close:
-            index += 1
-            continue
-        key = (closer.delim, closer.can_open, closer.length % 3)
-        opener_at = _find_opener(stack, index, bottoms.get(key))
-        if opener_at is None:
-            bottoms[key] = stack[index - 1] if index > 0 else None
-            if not closer.can_open:
-                del stack[index]
-            else:
-                index += 1
-            continue
-        index = _match(items, stack, opener_at, index)
-
-
-def _find_opener(stack: list[_Item], closer_at: int, bottom: _Item | None) -> int | None:
-    """The nearest opener for the closer, down to `bottom` (openers below it were already tried)."""
-    closer = stack[closer_at]
-    for at in range(closer_at - 1, -1, -1):
-        opener = stack[at]
-        if opener is bottom:
-            return None
-        if opener.delim == closer.delim and opener.can_open and not _odd_match(opener, closer):
-            return at
-    return None
-
-
-def _match(items: list[_Item], stack: list[_Item], opener_at: int, closer_at: int) -> int:
-    """Apply one emphasis match; the stack index to continue from."""
-    opener, closer = stack[opener_at], stack[closer_at]
-    use = 2 if opener.count >= 2 and closer.count >= 2 else 1
-    flag = "strikethrough" if opener.delim == "~" else ("bold" if use == 2 else "italic")
-    _apply(items, items.index(opener) + 1, items.index(closer), flag)
-    for item in (opener, closer):
-        item.count -= use
-        item.span = replace(item.span, text=item.delim * item.count)
-    del stack[opener_at + 1 : closer_at]  # delimiters inside are literal now
-    closer_at = opener_at + 1
-    if opener.count == 0:
-        del stack[opener_at]
-        closer_at -= 1
-    if closer.count == 0:
-        del stack[closer_at]
-    return closer_at
-
-
-def _apply(items: list[_Item], start: int, end: int, flag: str, value: object = True) -> None:
-    for item in items[start:end]:
-        style = item.span.style
-        if flag == "color":
-            if style.color == "default":
-                item.span = replace(item.span, style=replace(style, color=str(value)))
-        else:
-            flags: dict[str, bool] = {flag: True}
-            item.span = replace(item.span, style=replace(style, **flags))  # type: ignore[arg-type]
 
 
 # -- links and mentions --------------------------------------------------------------------------
 
 
-def _open_bracket(scan: _Scan, runs: _Runs, at: int) -> int:
-    scan.add(_Item(text("["), delim="["))
+def _open_bracket(scan: Scan, runs: _Runs, at: int) -> int:
+    scan.add(Item(text("["), delim="["))
     return at + 1
 
 
-def _close_bracket(scan: _Scan, runs: _Runs, at: int) -> int | None:
+def _close_bracket(scan: Scan, runs: _Runs, at: int) -> int | None:
     scan.flush()
     openers = [i for i, item in enumerate(scan.items) if item.delim == "[" and item.active]
     opener_at = openers[-1] if openers else None
@@ -335,7 +228,7 @@ def _close_bracket(scan: _Scan, runs: _Runs, at: int) -> int | None:
         return None
     url, end = destination
     inner = scan.items[opener_at + 1 :]
-    _emphasis(scan.items, [item for item in inner if item.delim in ("*", "_", "~")])
+    emphasis(scan.items, [item for item in inner if item.delim in ("*", "_", "~")])
     for item in inner:
         if item.delim in ("*", "_", "~"):
             item.active = False
@@ -347,7 +240,7 @@ def _close_bracket(scan: _Scan, runs: _Runs, at: int) -> int | None:
     return end
 
 
-def _link(scan: _Scan, opener_at: int, url: str) -> None:
+def _link(scan: Scan, opener_at: int, url: str) -> None:
     mention = _MENTION.fullmatch(url)
     if mention is None:
         for item in scan.items[opener_at + 1 :]:
@@ -357,7 +250,7 @@ def _link(scan: _Scan, opener_at: int, url: str) -> None:
     label = "".join(item.span.text for item in scan.items[opener_at + 1 :] if not item.dropped)
     ref = Mention(mention.group(1), unquote(mention.group(2)))
     del scan.items[opener_at + 1 :]
-    scan.items.append(_Item(Span("mention", label, PLAIN, mention=ref)))
+    scan.items.append(Item(Span("mention", label, PLAIN, mention=ref)))
 
 
 def _destination(source: str, at: int) -> tuple[str, int] | None:
@@ -409,35 +302,6 @@ def _raw_destination(source: str, at: int) -> tuple[str, int]:
         chars.append(char)
         at += 1
     return "".join(chars), at
-
-
-# -- tags and the final spans --------------------------------------------------------------------
-
-
-def _tags(items: list[_Item]) -> None:
-    """Match closing tags to the nearest open tag of the same name; unmatched tags stay literal."""
-    open_tags: list[int] = []
-    for index, item in enumerate(items):
-        if item.delim.startswith("<"):
-            open_tags.append(index)
-        elif item.closing_tag:
-            name = item.closing_tag
-            found = next(
-                (i for i in reversed(open_tags) if items[i].delim.split(":")[0] == f"<{name}"), None
-            )
-            if found is None:
-                continue
-            open_tags.remove(found)
-            opener = items[found]
-            if name == "span":
-                _apply(items, found + 1, index, "color", opener.delim.split(":", 1)[1])
-            else:
-                _apply(items, found + 1, index, TAG_STYLES[name])
-            opener.dropped = item.dropped = True
-
-
-def _flatten(items: list[_Item]) -> list[Span]:
-    return [item.span for item in items if not item.dropped]
 
 
 _HANDLERS = {

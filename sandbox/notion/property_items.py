@@ -34,6 +34,14 @@ def _schema(store: NotionStore, page: Json, key: str) -> Json:
     return schema
 
 
+def _items(schema: Json, elements: list[Json]) -> tuple[list[Json], list[str]]:
+    """One `property_item` per element, and what tells them apart for the cursors."""
+    kind = schema["type"]
+    items = [{"object": "property_item", "id": schema["id"], "type": kind, kind: e} for e in elements]
+    keys = [str(e.get("id")) if kind in ("relation", "people") else str(i) for i, e in enumerate(elements)]
+    return items, keys
+
+
 def property_item(
     store: NotionStore,
     cursors: Cursors,
@@ -51,9 +59,7 @@ def property_item(
     value = value or page["properties"].get(schema["name"]) or {"type": kind, kind: None}
     if kind not in PAGINATED:
         return {"object": "property_item", "id": schema["id"], "type": kind, kind: value[kind]}
-    elements = value[kind] or []
-    items = [{"object": "property_item", "id": schema["id"], "type": kind, kind: e} for e in elements]
-    keys = [str(e.get("id")) if kind in ("relation", "people") else str(i) for i, e in enumerate(elements)]
+    items, keys = _items(schema, value[kind] or [])
     chunk, cursor = cursors.page(
         f"property:{page['id']}:{schema['id']}",
         items,
