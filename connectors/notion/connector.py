@@ -49,6 +49,7 @@ from connectors.notion.completion import complete, drifted
 from connectors.notion.mapping import (
     SYNCED,
     TaskContext,
+    link_id_of,
     page_to_remote,
     page_to_task,
     represent,
@@ -59,6 +60,7 @@ from connectors.notion.models import NotionPage
 from connectors.notion.publishing import publish_page
 from connectors.notion.resolution import Resolution
 from connectors.notion.schema import TaskProperties
+from connectors.notion.spans import rich_text_request, text
 from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import Project, Task
 
@@ -227,6 +229,18 @@ class NotionConnector(Closing):
         """The live project pages of the project relation's data source, read now (one query per 100)."""
         return self.resolution.list_projects().projects()
 
+    def create_project(self, name: str) -> Project:
+        """A project page named `name` in the projects data source (`sync.connector.ProjectCatalog`)."""
+        source_id = self.context.properties.project_source_id
+        if source_id is None:
+            raise BadData(
+                "the Notion task data source has no project relation to hold projects", service="notion"
+            )
+        title = {"title": {"title": rich_text_request([text(name)], where="project name")}}
+        self.client.create_page(parent={"data_source_id": source_id}, properties=title)
+        self.resolution.list_projects()  # the new page joins the index (and the memo)
+        return Project.named(name)
+
     def represent(self, item: Task) -> Task:
         """The task as this data source holds it (mapping.represent); the schema is resolved first."""
         return represent(item, self.context)
@@ -254,29 +268,38 @@ class NotionConnector(Closing):
         *,
         if_version: str | None = None,
         fields: frozenset[str] | None = None,
+        link_id: str | None = None,
     ) -> Remote[Task]:
-        """Write `fields` of the task (all synced fields when None) over the page.
+        """Write `fields` of the task (all synced fields when None) over the page, and `link_id` into
+        its link property when given (a page matched at first contact).
 
-        With `if_version`, fields whose value the page already holds are left out, and nothing is sent
-        when none is left. Notion refuses edits to a page in the trash unless the same request restores
-        it, so an archived task whose page is already trashed is left as it is: the returned copy says
-        what the page holds.
+        With `if_version`, what the page already holds is left out, and nothing is sent when nothing
+        is left. Notion refuses edits to a page in the trash unless the same request restores it, so an
+        archived task whose page is already trashed is left as it is: the returned copy says what the
+        page holds.
         """
-        return self._resolved(lambda: self._update(remote_id, item, if_version, fields))
+        return self._resolved(lambda: self._update(remote_id, item, if_version, fields, link_id))
 
     def _update(
-        self, remote_id: str, item: Task, if_version: str | None, fields: frozenset[str] | None
+        self,
+        remote_id: str,
+        item: Task,
+        if_version: str | None,
+        fields: frozenset[str] | None,
+        link_id: str | None,
     ) -> Remote[Task]:
         wanted = set(SYNCED if fields is None else fields) & SYNCED
         current = None
         if if_version is not None:
             current = self._check_version(remote_id, if_version)
             wanted = self._changed(current, item, wanted)
+            if link_id_of(current, self.context.properties) == link_id:
+                link_id = None  # already there
         elif item.archived and "archived" in wanted:
             current = self._complete([self.client.retrieve_page(remote_id)])[0]
         if current is not None and item.archived and current.trashed:
             return self._remote(current)
-        properties = task_to_properties(item, self.context, fields=wanted)
+        properties = task_to_properties(item, self.context, fields=wanted, link_id=link_id)
         in_trash = item.archived if "archived" in wanted else None
         if not properties and in_trash is None:
             return self._remote(current or self.client.retrieve_page(remote_id))

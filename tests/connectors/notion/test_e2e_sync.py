@@ -316,3 +316,23 @@ def test_publishing_refuses_a_block_it_cannot_write_before_writing_anything(sand
         connector.publish_page(SUMMARIES, "Week 49", [{"type": "paragraph", "text": "ok"}, {"type": "video"}])
     assert counts(sandbox) == {}  # nothing sent
     assert children(raw, SUMMARIES) == []
+
+
+def test_a_page_matched_at_first_contact_gets_the_link_once(sandbox, connector, raw):
+    remote = connector.fetch_changes(None).items[4]
+    assert remote.link_id is None  # the hub never ran against this workspace
+    marked = connector.update(remote.remote_id, remote.item, if_version=remote.version, link_id="lnk_first")
+    assert marked.link_id == "lnk_first"
+    hub_id = raw.get(f"/pages/{remote.remote_id}").json()["properties"]["Hub ID"]["rich_text"]
+    assert [e["plain_text"] for e in hub_id] == ["lnk_first"]
+    sandbox.log.clear()
+    connector.update(remote.remote_id, marked.item, if_version=marked.version, link_id="lnk_first")
+    assert counts(sandbox) == {("GET", "/pages/{page_id}"): 1}  # the version check; nothing to write
+
+
+def test_a_project_created_in_notion_is_listed_and_can_be_related(connector):
+    connector.fetch_changes(None)
+    assert connector.create_project("Winter Retreat") == Project.named("Winter Retreat")
+    assert "winter retreat" in [project.key for project in connector.list_projects()]
+    created = connector.create(Task(title="Book the chalet", project="winter retreat"), link_id="lnk_chalet")
+    assert created.item.project == "winter retreat"
