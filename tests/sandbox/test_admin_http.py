@@ -31,6 +31,7 @@ EVERY_KNOB = {
     "short_pages": 0.5,
     "silent_duplicates": 0.5,
     "duplicate_forms": ["overwrite"],
+    "conflict_window_ms": 250.0,
     "path_pattern": "^/nothing-matches$",
     "methods": ["PUT"],
     "seed": 11,
