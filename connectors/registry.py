@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from config.hub_file import Workspace
@@ -30,6 +31,10 @@ RECORDS: dict[Service, type[Record]] = {
 }
 
 
+# Connectors that keep what does not change between runs in a memo the store provides.
+WITH_MEMO: frozenset[Service] = frozenset({"notion"})
+
+
 def connect(
     service: Service,
     settings: HubSettings,
@@ -37,9 +42,12 @@ def connect(
     options: CoreOptions | None = None,
     *,
     clock: Clock = utc_now,
+    memo: MutableMapping[str, str] | None = None,
 ) -> Connector[Any]:
-    """A connector for one service of one workspace; ConfigError when something it needs is missing."""
+    """A connector for one service of one workspace; ConfigError when something it needs is missing.
+    `memo` (the store's, per workspace and service) is handed to the connectors that use one."""
+    extra = {"memo": memo} if service in WITH_MEMO and memo is not None else {}
     connector: Connector[Any] = CONNECTORS[service].from_settings(
-        settings.service(service), workspace, options, clock=clock
+        settings.service(service), workspace, options, clock=clock, **extra
     )
     return connector

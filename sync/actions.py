@@ -105,6 +105,9 @@ class Plan(Generic[T]):
     problems: tuple[str, ...] = ()  # what the planner would not guess at (ambiguous matches)
     refusal: str | None = None  # why the plan must not run (a mass archive), if it must not
     linked: bool = True  # False: the steps write derived values (tracked hours); no links to keep
+    # Another relation whose bases follow this plan's writes, field by field (tracked hours and moved
+    # dues are written to task copies: the tasks relation must not take them for a person's edit).
+    bases_of: str | None = None
 
     @property
     def writes(self) -> list[tuple[Step[T], Write[T]]]:

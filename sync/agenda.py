@@ -23,10 +23,10 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sync.actions import Plan
-from sync.model import Event
+from sync.actions import Plan, Step, Write
+from sync.model import Event, Task
 from sync.oneway import OneWay, plan_one_way
-from sync.policy import AGENDA, ArchiveGuard
+from sync.policy import AGENDA, TASKS, ArchiveGuard
 from sync.state import Link, Snapshot
 from sync.views import TaskRecord
 
@@ -127,3 +127,30 @@ def plan_agenda(
 
 def _dates(event: Event) -> tuple[object, object, bool]:
     return event.start, event.end, event.all_day
+
+
+def due_moves_plan(moves: Sequence[DueMove], records: Sequence[TaskRecord]) -> Plan[Task]:
+    """Two-way dates: each moved deadline event moves its task's due on every copy (a plan of task
+    updates whose tasks-relation bases follow, so the tasks sync sends nothing back)."""
+    by_key = {record.key: record for record in records}
+    steps = []
+    for move in moves:
+        record = by_key.get(move.key)
+        if record is None:
+            continue
+        writes = tuple(
+            Write(
+                service,
+                "update",
+                "its deadline event was moved in the calendar",
+                seen.remote.remote_id,
+                seen.remote.item.model_copy(update={"due": move.due}),
+                frozenset({"due"}),
+                {},
+                seen.remote.version,
+            )
+            for service, seen in record.copies.items()
+        )
+        current = {service: seen.remote for service, seen in record.copies.items()}
+        steps.append(Step(move.key, "sync", move.title, "due moved with its event", writes, current))
+    return Plan(AGENDA, tuple(steps), linked=False, bases_of=TASKS)

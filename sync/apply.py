@@ -14,22 +14,19 @@ Crash safety, step by step:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
 from sync.actions import Plan, Step, Write
-from sync.agenda import DueMove
 from sync.connector import Connector, Remote
 from sync.errors import ItemError, SyncSafetyError
 from sync.journal import ConflictRecord, WriteRecord, plain
-from sync.model import Record, Task
-from sync.policy import AGENDA, TASKS
+from sync.model import Record
 from sync.state import Link
 from sync.store import Store, journal, links, snapshots
-from sync.views import TaskRecord
 
 T = TypeVar("T", bound=Record)
 
@@ -73,8 +70,10 @@ def apply_plan(
     """Run every step of `plan`; raises SyncSafetyError for a refused plan (nothing is written)."""
     if plan.refusal:
         raise SyncSafetyError(plan.refusal)
-    known = store.links(workspace, plan.relation, model)
+    known = store.links(workspace, plan.relation, model) if plan.linked else {}
+    followed = store.links(workspace, plan.bases_of, model) if plan.bases_of else {}
     applier = _Applier(plan.relation, connectors, store, workspace, run_id, known, linked=plan.linked)
+    applier.follow(plan.bases_of, followed)
     for done, step in enumerate(plan.steps, start=1):
         applier.run(step)
         if on_progress is not None:
@@ -101,6 +100,11 @@ class _Applier(Generic[T]):
         self.workspace, self.run_id, self.known = workspace, run_id, known
         self.report = ApplyReport(relation)
         self._log_rows: list[WriteRecord] = []  # the step's audit rows, recorded with the step
+        self._followed: tuple[str, Mapping[str, Link[T]]] | None = None
+
+    def follow(self, relation: str | None, followed: Mapping[str, Link[T]]) -> None:
+        """Move `relation`'s bases along with this plan's writes (see `Plan.bases_of`)."""
+        self._followed = (relation, followed) if relation else None
 
     def run(self, step: Step[T]) -> None:
         if any(write.kind == "create" for write in step.writes):
@@ -214,6 +218,8 @@ class _Applier(Generic[T]):
                 self._record_link(connection, step, results, bases, failed, now)
             for write, result in done:
                 self._note(connection, step, write, result, now)
+                if self._followed is not None and result is not None:
+                    self._move_followed_base(connection, step.link_id, write, result, now)
             for conflict in step.conflicts:
                 conflict = ConflictRecord(**{**conflict.__dict__, "at": now, "run_id": self.run_id})
                 journal.add_conflict(connection, self.run_id, self.workspace, self.relation, conflict)
@@ -239,6 +245,20 @@ class _Applier(Generic[T]):
                     connection, self.workspace, self.relation, step.link_id, side, remote.remote_id, base, now
                 )
         self._forget_failed_creates(connection, step, failed)
+
+    def _move_followed_base(
+        self, connection: Connection, link_id: str, write: Write[T], result: Remote[T], now: Any
+    ) -> None:
+        """The written fields of the followed relation's base on this side, and only those: any
+        other edit of the copy stays an edit for that relation."""
+        assert self._followed is not None
+        relation, followed = self._followed
+        link = followed.get(link_id)
+        side = link.side(write.side) if link else None
+        if side is None or side.base is None or side.remote_id != result.remote_id:
+            return
+        base = side.base.model_copy(update={name: getattr(result.item, name) for name in write.fields})
+        links.put_side(connection, self.workspace, relation, link_id, write.side, side.remote_id, base, now)
 
     def _forget_failed_creates(self, connection: Connection, step: Step[T], failed: frozenset[str]) -> None:
         """A create the service refused (not one whose answer was lost) is planned again next run."""
@@ -319,56 +339,3 @@ def _without_failed_sources(write: Write[T], failed: frozenset[str] | set[str]) 
         write.if_version,
         write.set_link,
     )
-
-
-def apply_due_moves(
-    moves: Sequence[DueMove],
-    records: Mapping[str, TaskRecord],
-    connectors: Mapping[str, Connector[Task]],
-    store: Store,
-    *,
-    workspace: str,
-    run_id: int | None = None,
-) -> ApplyReport:
-    """Two-way dates: a deadline event a person moved moves its task's due on every copy. Each copy's
-    tasks-relation base moves for `due` only, so the tasks sync sees no edit to send back, and any
-    other edit of the copy stays an edit."""
-    report = ApplyReport(AGENDA)
-    links_now = store.links(workspace, TASKS, Task)
-    for move in moves:
-        record = records.get(move.key)
-        if record is None:
-            continue
-        for service, seen in record.copies.items():
-            try:
-                result = _move_due(connectors[service], seen.remote, move)
-            except ItemError as exc:
-                report.failures.append(f"{service} «{move.title}»: the due did not move: {exc}")
-                continue
-            write = WriteRecord(
-                service=service,
-                action="update",
-                reason="its deadline event was moved in the calendar",
-                link_id=move.key,
-                remote_id=result.remote_id,
-                fields=("due",),
-                before={"due": plain(seen.remote.item.due)},
-                after={"due": plain(result.item.due)},
-                at=store.now(),
-            )
-            with store.transaction() as connection:
-                now = store.now()
-                snapshots.note_written(connection, workspace, service, result, now)
-                link = links_now.get(move.key)
-                side = link.side(service) if link else None
-                if side is not None and side.base is not None:
-                    base = side.base.model_copy(update={"due": result.item.due})
-                    links.put_side(connection, workspace, TASKS, move.key, service, side.remote_id, base, now)
-                journal.add_write(connection, run_id, workspace, AGENDA, write)
-            report.count(write)
-    return report
-
-
-def _move_due(connector: Connector[Task], remote: Remote[Task], move: DueMove) -> Remote[Task]:
-    item = remote.item.model_copy(update={"due": move.due})
-    return connector.update(remote.remote_id, item, if_version=remote.version, fields=frozenset({"due"}))

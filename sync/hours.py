@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from sync.actions import Plan, Step, Write
 from sync.model import Project, Task, TimeEntry
-from sync.policy import TIME
+from sync.policy import TASKS, TIME
 from sync.views import TaskRecord
 
 _SHORT_URL = re.compile(r"trello\.com/c/([A-Za-z0-9]+)")
@@ -121,7 +121,7 @@ def plan_hours(records: Sequence[TaskRecord], entries: Sequence[TimeEntry], hold
                 bases={holder: None},
             )
         )
-    return Plan(TIME, tuple(steps), linked=False)
+    return Plan(TIME, tuple(steps), linked=False, bases_of=TASKS)
 
 
 def missing_projects(task_projects: Sequence[Project], time_projects: Sequence[Project]) -> list[Project]:

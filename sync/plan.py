@@ -27,11 +27,11 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sync.actions import Plan, Step, Write
 from sync.connector import Remote
+from sync.matching import match
 from sync.merge import MergeResult, SideView, merge, synced_fields
 from sync.model import Record
 from sync.policy import RelationPolicy
@@ -348,23 +348,18 @@ class _Planner(Generic[T]):
         return steps
 
     def _match(self, unlinked: dict[str, dict[str, Remote[T]]]) -> list[Step[T]]:
-        keys = {name: _group_by(items.values(), self._match_key) for name, items in unlinked.items()}
+        found = match(
+            self.a.name, unlinked[self.a.name], self.b.name, unlinked[self.b.name], self.policy.zone
+        )
+        self.problems += [f"{self.relation}: {problem}" for problem in found.problems]
         steps = []
-        for key in sorted(set(keys[self.a.name]) & set(keys[self.b.name]), key=str):
-            a_copies, b_copies = keys[self.a.name][key], keys[self.b.name][key]
-            if len(a_copies) != 1 or len(b_copies) != 1:
-                self.problems.append(
-                    f"{self.relation}: {len(a_copies)} {self.a.name} and {len(b_copies)} {self.b.name} items "
-                    f"are titled {key[0]!r} with the same due date; not matched (link them by hand or rename)"
-                )
-                for name, copies in ((self.a.name, a_copies), (self.b.name, b_copies)):
-                    for remote in copies:
-                        del unlinked[name][remote.remote_id]
-                continue
-            a_copy, b_copy = a_copies[0], b_copies[0]
-            link_id = derive_link_id(self.relation, self.a.name, a_copy.remote_id)
-            steps.append(self._new_link(link_id, a_copy, b_copy, "matched by title and due date"))
-            del unlinked[self.a.name][a_copy.remote_id], unlinked[self.b.name][b_copy.remote_id]
+        for pair in found.matches:
+            link_id = derive_link_id(self.relation, self.a.name, pair.a.remote_id)
+            steps.append(self._new_link(link_id, pair.a, pair.b, pair.why))
+            del unlinked[self.a.name][pair.a.remote_id], unlinked[self.b.name][pair.b.remote_id]
+        for name, held in found.held.items():
+            for remote_id in held:
+                unlinked[name].pop(remote_id, None)
         return steps
 
     def _new_link(self, link_id: str, a: Remote[T], b: Remote[T], why: str) -> Step[T]:
@@ -412,13 +407,6 @@ class _Planner(Generic[T]):
         if "peer_url" in type(item).model_fields:
             item = item.model_copy(update={"peer_url": source.url})
         return Write(target, "create", reason, item=self.specs[target].represent(item))
-
-    def _match_key(self, remote: Remote[T]) -> tuple[str, date | None]:
-        title = " ".join(str(getattr(remote.item, "title", "")).split()).casefold()
-        due = getattr(remote.item, "due", None)
-        if isinstance(due, datetime):
-            due = due.astimezone(self.policy.zone).date()
-        return title, due
 
     def _by_link(self, name: str) -> dict[str, Seen[T]]:
         """Unclaimed present copies by the link id they carry (the first one seen wins)."""

@@ -178,7 +178,8 @@ def test_property_filters_by_type(reader):
         )
     ) == sum(lea.email in t.assignees for t in tasks)
     assert len(reader.titles(filter={"property": "Description", "rich_text": {"is_empty": True}})) == sum(
-        not t.description and t.on_trello for t in tasks  # Notion-only tasks have rich descriptions
+        not t.description and t.on_trello
+        for t in tasks  # Notion-only tasks have rich descriptions
     )
     contains = reader.titles(
         filter={"property": "Name", "title": {"contains": "INVOICE"}}

@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from sync.agenda import AgendaPolicy
-from sync.apply import apply_due_moves
+from sync.agenda import AgendaPolicy, due_moves_plan
 from sync.engine import apply_and_record, plan_deadlines
 from sync.model import Event, Task
 from sync.policy import ArchiveGuard
@@ -28,13 +27,9 @@ class AgendaHub(Hub):
 
         read_into_store(self.store, "w", self.calendar)
         agenda, records = plan_deadlines(self.store, "w", ("trello", "notion"), self.calendar, self.agenda)
-        moved = apply_due_moves(
-            agenda.due_moves,
-            {record.key: record for record in records},
-            self._connectors(),
-            self.store,
-            workspace="w",
-        )
+        moved = apply_and_record(
+            self.store, "w", due_moves_plan(agenda.due_moves, records), self._connectors(), Task
+        ).report
         run = apply_and_record(self.store, "w", agenda.plan, {"google": self.calendar}, Event)
         return tasks, run, moved
 

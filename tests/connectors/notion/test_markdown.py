@@ -124,7 +124,9 @@ def test_read_shape_to_request_keeps_every_kind_and_annotation():
     ]  # fmt: skip
     spans = spans_from_rich_text([read_shape(e) for e in elements])
     request = rich_text_request(spans)
-    assert request[1]["annotations"]["bold"] is True and request[1]["text"]["link"] == {"url": "https://x.example"}
+    assert request[1]["annotations"]["bold"] is True and request[1]["text"]["link"] == {
+        "url": "https://x.example"
+    }
     assert request[2] == {"type": "mention", "mention": {"type": "user", "user": {"id": USER}}}
     assert request[3]["mention"]["date"] == {"start": "2026-11-27", "end": None, "time_zone": None}
     assert request[4] == {"type": "equation", "equation": {"expression": "a^2"}}
@@ -137,7 +139,10 @@ def test_read_only_mentions_are_written_as_a_link_to_their_url():
                "mention": {"type": "link_preview", "link_preview": {"url": url}}}  # fmt: skip
     spans = spans_from_rich_text([preview])
     markdown = to_markdown(spans)
-    assert markdown == "[https://github.com/o/r/pull/1](notion-mention:link_preview/https://github.com/o/r/pull/1)"
+    assert (
+        markdown
+        == "[https://github.com/o/r/pull/1](notion-mention:link_preview/https://github.com/o/r/pull/1)"
+    )
     assert parse_markdown(markdown) == spans  # the mention survives Markdown...
     assert rich_text_request(spans) == [  # ...and is written as a link, all the API lets a client write
         {"type": "text", "text": {"content": "https://github.com/o/r/pull/1",
