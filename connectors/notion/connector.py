@@ -13,8 +13,9 @@ pages come back as archived tasks, which is how an archive is seen. `fetch_chang
 for pages whose `last_edited_time` is on or after the cursor minus a lookback. Notion rounds
 `last_edited_time` down to the minute, so an edit made at 09:30:50 reads 09:30:00: the window starts
 at the minute, at least one full minute before the cursor, and pages seen twice (in both queries, or
-twice in one walk) are returned once, as last seen. The new cursor is the time the read started,
-never later. Pages removed from the data source (moved away, or deleted for good from the trash) are
+twice in one walk) are returned once, as last seen. The new cursor is the newest `last_edited_time`
+the read saw: Notion's clock, never ours (a client clock running ahead would skip edits); a read that
+saw nothing keeps the old cursor. Pages removed from the data source (moved away, or deleted for good from the trash) are
 not seen by an incremental read: the next full read drops them. Results that are not pages (a wiki's
 data sources) are skipped. A page object shows at most 25 references of a relation (`has_more`) and
 25 page mentions of a text: such values are completed through the property item endpoint
@@ -148,14 +149,15 @@ class NotionConnector(Closing):
 
     def _fetch(self, cursor: str | None) -> ChangeBatch[Task]:
         since = _parse_cursor(cursor)
-        self.context  # noqa: B018 - resolved before the read starts: the cursor is the read's start
-        started = self.clock()
+        self.context  # noqa: B018 - resolved first: its requests are not part of the read
         if since is None:
             pages = self._pages()
         else:
             pages = self._pages(_edited_since(since - self.lookback), _SORT_BY_EDIT)
         items, skipped = self._map(pages)
-        return ChangeBatch(items=items, cursor=started.isoformat(), full=since is None, skipped=skipped)
+        seen = [page.edited_at for page in pages] + ([since] if since is not None else [])
+        newest = max(seen, default=self.clock())  # never backwards; the clock only for an empty source
+        return ChangeBatch(items=items, cursor=newest.isoformat(), full=since is None, skipped=skipped)
 
     def _pages(
         self, filter: Mapping[str, Any] | None = None, sorts: Sequence[Mapping[str, Any]] | None = None

@@ -91,7 +91,9 @@ def test_a_full_read_lists_live_then_trashed_pages(connector):
     mock_resolution()
     route = mock_tasks(load("query_tasks.json"), load("query_tasks_in_trash.json"))
     batch = connector.fetch_changes(None)
-    assert batch.full and batch.cursor == READ_AT.isoformat() and batch.skipped == []
+    newest = max(remote.item.edited_at for remote in batch.items)
+    # The cursor is Notion's clock (the newest edit the read saw), never the hub's.
+    assert batch.full and batch.cursor == newest.isoformat() != READ_AT.isoformat() and batch.skipped == []
     assert len(batch.items) == 5 and [r.item.archived for r in batch.items][-1] is True
     bodies = [json.loads(call.request.content) for call in route.calls]
     assert bodies == [{"page_size": 100}, {"page_size": 100, "in_trash": True}]  # no filter: everything
@@ -102,7 +104,8 @@ def test_an_incremental_read_overlaps_the_minute_rounding_and_sorts_by_edit_time
     mock_resolution()
     route = mock_tasks(load("query_tasks.json"), load("query_tasks_in_trash.json"))
     batch = connector.fetch_changes("2026-11-25T09:30:40+00:00")
-    assert not batch.full and batch.cursor == READ_AT.isoformat()  # the read's start, never later
+    # The fixtures' edits are older than the cursor: it does not move backwards.
+    assert not batch.full and batch.cursor == "2026-11-25T09:30:40+00:00"
     live, trashed = (json.loads(call.request.content) for call in route.calls)
     # 09:30:40 minus the 2-minute lookback is 09:28:40; last_edited_time is rounded down: from 09:28:00
     assert live["filter"] == {
