@@ -6,20 +6,20 @@ incremental read costs its two queries. When a remembered property or the data s
 page lacks a property it was asked for, a 400 names one, the data source is not found), the connector
 forgets what it remembered, resolves again and retries, once.
 
-Reads. `fetch_changes(None)` is a full snapshot: the live pages, then the trashed ones. A query lists
-either live pages or, with `in_trash: true`, only trashed ones
+Reads. `fetch_changes(None)` is a full snapshot: the live pages, then the trashed ones. A query
+lists either live pages or, with `in_trash: true`, only trashed ones
 (https://developers.notion.com/reference/query-a-data-source), so every read is two queries; trashed
-pages come back as archived tasks, which is how an archive is seen. `fetch_changes(cursor)` asks both
-for pages whose `last_edited_time` is on or after the cursor minus a lookback. Notion rounds
+pages come back as archived tasks, which is how an archive is seen. `fetch_changes(cursor)` asks
+both for pages whose `last_edited_time` is on or after the cursor minus a lookback. Notion rounds
 `last_edited_time` down to the minute, so an edit made at 09:30:50 reads 09:30:00: the window starts
 at the minute, at least one full minute before the cursor, and pages seen twice (in both queries, or
 twice in one walk) are returned once, as last seen. The new cursor is the newest `last_edited_time`
-the read saw: Notion's clock, never ours (a client clock running ahead would skip edits); a read that
-saw nothing keeps the old cursor. Pages removed from the data source (moved away, or deleted for good from the trash) are
-not seen by an incremental read: the next full read drops them. Results that are not pages (a wiki's
-data sources) are skipped. A page object shows at most 25 references of a relation (`has_more`) and
-25 page mentions of a text: such values are completed through the property item endpoint
-(https://developers.notion.com/reference/retrieve-a-page-property).
+the read saw: Notion's clock, never ours (a client clock running ahead would skip edits); a read
+that saw nothing keeps the old cursor. Pages removed from the data source (moved away, or deleted
+for good from the trash) are not seen by an incremental read: the next full read drops them. Results
+that are not pages (a wiki's data sources) are skipped. A page object shows at most 25 references of
+a relation (`has_more`) and 25 page mentions of a text: such values are completed through the
+property item endpoint (https://developers.notion.com/reference/retrieve-a-page-property).
 
 Writes. `update` writes only the fields asked for; with `if_version` it re-reads the page, raises
 Conflict if it moved, and leaves out the fields whose value the page already holds, so a description
