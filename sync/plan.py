@@ -93,15 +93,12 @@ class _Planner(Generic[T]):
                 if side.remote_id is not None and name in self.claimed:
                     self.claimed[name].add(side.remote_id)
         self._carrying: dict[str, dict[str, Seen[T]]] = {}  # side -> link id -> copy; built on demand
+        self._a_items, self._b_items = snapshots[a.name].items, snapshots[b.name].items
 
     def plan(self) -> Plan[T]:
-        steps = []
-        for link_id in sorted(self.links):
-            link = self.links[link_id]
-            if not self._settled(link):
-                step = self._plan_link(link)
-                if step is not None:
-                    steps.append(step)
+        settled = self._settled
+        unsettled = [link for link in self.links.values() if not settled(link)]
+        steps = [step for link in sorted(unsettled, key=_link_id) if (step := self._plan_link(link))]
         steps += self._first_contact()
         plan = Plan(self.relation, tuple(steps), tuple(self.problems))
         refusal = None if self.policy.allow_mass_archive else self._guard(plan)
@@ -114,21 +111,23 @@ class _Planner(Generic[T]):
         hold their bases (stored hashes equal), carry the link id and each other's address."""
         if link.state != "active":
             return False
-        a_side, b_side = link.sides.get(self.a.name), link.sides.get(self.b.name)
+        sides = link.sides
+        a_side, b_side = sides.get(self.a.name), sides.get(self.b.name)
         if a_side is None or b_side is None or a_side.base_hash is None or b_side.base_hash is None:
             return False
-        a = self.snapshots[self.a.name].items.get(a_side.remote_id or "")
-        b = self.snapshots[self.b.name].items.get(b_side.remote_id or "")
+        a = self._a_items.get(a_side.remote_id or "")
+        b = self._b_items.get(b_side.remote_id or "")
+        if a is None or b is None or a.content_hash != a_side.base_hash or b.content_hash != b_side.base_hash:
+            return False
+        if a.state != "present" or b.state != "present":
+            return False
+        a_remote, b_remote = a.remote, b.remote
+        a_item, b_item = a_remote.item, b_remote.item
         return (
-            a is not None
-            and b is not None
-            and a.state == "present" == b.state
-            and a.content_hash == a_side.base_hash
-            and b.content_hash == b_side.base_hash
-            and a.remote.link_id == link.link_id == b.remote.link_id
-            and getattr(a.remote.item, "peer_url", None) == b.remote.url
-            and getattr(b.remote.item, "peer_url", None) == a.remote.url
-            and not (a.remote.item.retired and b.remote.item.retired)
+            a_remote.link_id == link.link_id == b_remote.link_id
+            and getattr(a_item, "peer_url", None) == b_remote.url
+            and getattr(b_item, "peer_url", None) == a_remote.url
+            and not (a_item.retired and b_item.retired)
         )
 
     def _plan_link(self, link: Link[T]) -> Step[T] | None:
@@ -436,6 +435,10 @@ class _Planner(Generic[T]):
                     "again allowing it (--allow-mass-archive) if it is intended."
                 )
         return None
+
+
+def _link_id(link: Link[Any]) -> str:
+    return link.link_id
 
 
 def _quiet(link: Link[Any], hashes: Mapping[str, str | None]) -> bool:
