@@ -89,5 +89,6 @@ def main() -> None:
             f"{limit.per_seconds:g} s window (documented: {limit.requests} per {limit.per_seconds:g} s)"
         )
 
+
 if __name__ == "__main__":
     main()

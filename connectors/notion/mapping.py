@@ -121,7 +121,7 @@ def page_to_task(page: NotionPage, context: TaskContext) -> Task:
             estimate_hours=_read(page, props.estimate),
             tracked_hours=_read(page, props.tracked),
             project=next((k for k in map(context.projects.key_of, project_ids) if k), None),
-            url=page.url,
+            url=page_address(page.id),
             peer_url=_read(page, props.card_url),
             edited_at=page.edited_at,
             archived=page.trashed,
@@ -154,8 +154,15 @@ def page_to_remote(page: NotionPage, context: TaskContext) -> Remote[Task]:
         version=version_of(page, task),
         item=task,
         link_id=link_id_of(page, context.properties),
-        url=page.url,
+        url=page_address(page.id),
     )
+
+
+def page_address(page_id: str) -> str:
+    """The page's address that stays put: Notion's own `url` carries the title, which people edit
+    (https://www.notion.so/Title-<id>); the bare id opens the same page. The card that links here
+    (its "Notion" attachment) is then never rewritten because a title changed."""
+    return f"https://www.notion.so/{page_id.replace('-', '')}"
 
 
 # -- write -------------------------------------------------------------------------------------

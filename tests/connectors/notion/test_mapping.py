@@ -89,9 +89,12 @@ def test_empty_values_as_null_and_as_empty_lists_read_as_an_empty_task(pages, co
     page = pages[EMPTY]
     assert page.properties["Due"].value is None and page.properties["Assignee"].value == []
     remote = page_to_remote(page, context)
+    # The address is the bare id: Notion's own `url` carries the title, which people edit.
+    assert page.url.endswith(page.id.replace("-", "")) and page.url != remote.url
+    assert remote.url == "https://www.notion.so/" + page.id.replace("-", "")
     assert remote.item == Task(
         title="Renew Zoom subscription",
-        url=page.url,
+        url=remote.url,
         status=None,
         due=None,
         estimate_hours=None,
@@ -145,7 +148,8 @@ def test_unicode_title_and_a_link_written_with_the_marker(pages, context):
 
 def test_the_hub_id_property_carries_the_link(pages, context):
     remote = page_to_remote(pages[MULTI], context)
-    assert (remote.remote_id, remote.link_id, remote.url) == (MULTI, "lnk_0042", pages[MULTI].url)
+    address = "https://www.notion.so/" + MULTI.replace("-", "")
+    assert (remote.remote_id, remote.link_id, remote.url) == (MULTI, "lnk_0042", address)
 
 
 def test_a_trashed_page_is_an_archived_task(pages, context):
