@@ -111,7 +111,7 @@ def setup_lock(run_dir: Path) -> Iterator[None]:
         fcntl.flock(handle, fcntl.LOCK_EX)
         waited = time.monotonic() - started
         if waited > 0.5:
-            logger.info("waited %.0f s for another run to finish setting Prefect up", waited)
+            logger.warning("waited %.0f s for another run to finish setting Prefect up", waited)
         try:
             yield
         finally:

@@ -47,7 +47,8 @@ def run_main(hub: Hub, workspace: str | None) -> int:
     from flows.server import prefect_server
 
     with prefect_server(run_dir(hub.settings)):
-        return _report(hub_main(workspace=workspace, return_state=True))
+        state = hub_main(workspace=workspace, return_state=True)
+    return _report(state)  # after Prefect's last log line: the overview and its verdict end the output
 
 
 def _report(state: State) -> int:
