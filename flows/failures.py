@@ -1,8 +1,9 @@
 """One line per failed read: which service, what happened, and what to do, each said once.
 
-Expected failures (a `ConnectorError` or a `ConfigError`) become these lines, shown in the overview and
-the run's state, never a traceback. Their text is already safe to show: connector errors carry no body
-and no secret (`connectors.errors`), configuration problems never echo a value (`config.loader`).
+Expected failures (a `ConnectorError`, a `ConfigError`, the store refusing a suspicious read) become
+these lines, shown in the overview and the run's state, never a traceback. Their text is already safe
+to show: connector errors carry no body and no secret (`connectors.errors`), configuration problems
+never echo a value (`config.loader`), the store's refusal names counts only.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from config import ConfigError, HubSettings, Service
 from config.settings import ENV_PREFIX, NESTING
 from connectors.errors import AuthError, ConnectorError, RateLimited
+from sync.store import SuspiciousRead
 
-EXPECTED = (ConnectorError, ConfigError)
+EXPECTED = (ConnectorError, ConfigError, SuspiciousRead)
 
 
 def failure_line(service: Service, error: Exception, settings: HubSettings) -> str:

@@ -61,15 +61,16 @@ def read_service(
 ) -> ReadReport | State:
     """One read of one service; the batch and its cursor are stored together.
 
-    An expected failure (a service's answer, a missing setting) ends the task Failed with one line
-    saying what to fix, and no traceback; anything else is a bug and keeps Prefect's traceback.
+    An expected failure (a service's answer, a missing setting, a read the store refuses as suspicious)
+    ends the task Failed with one line saying what to fix, and no traceback; anything else is a bug and
+    keeps Prefect's traceback.
     """
     try:
         with connect(service, settings, workspace) as connector:
             batch = connector.fetch_changes(store.get_cursor(workspace_key, service))
+        store.record_read(workspace_key, service, batch)
     except EXPECTED as exc:
         return Failed(message=failure_line(service, exc, settings))
-    store.record_read(workspace_key, service, batch)
     return ReadReport(service, batch.full, len(batch.items), len(batch.deleted), len(batch.skipped))
 
 
