@@ -10,7 +10,6 @@ import respx
 
 from connectors.errors import AuthError, Unavailable
 from connectors.gcal import GoogleCalendarConnector
-from sandbox.faults import Faults
 from tests.conftest import fast_options
 from tests.connectors.gcal.conftest import EVENTS_URL, NOW, TOKEN_URI, page, token_answer
 
@@ -101,7 +100,7 @@ def test_only_a_refused_grant_or_client_is_an_auth_error(
     assert caught.value.code == error and token.call_count == 1
 
 
-# -- against the Calendar emulator's token endpoint, with its fault knobs ------------------------------
+# -- against the Calendar emulator's token endpoint, over real HTTP ------------------------------------
 
 
 @pytest.fixture
@@ -109,10 +108,10 @@ def sandbox(sandbox_factory):
     return sandbox_factory(services=("google",), rate_limits=False)
 
 
-def _read(sandbox) -> None:
+def _read(sandbox, **overrides: object) -> None:
     from config.settings import HubSettings
 
-    settings = sandbox.settings(HubSettings()).google
+    settings = sandbox.settings(HubSettings()).google.model_copy(update=overrides)
     workspace = sandbox.business.workspace
     with GoogleCalendarConnector.from_settings(
         settings, workspace, fast_options(), clock=lambda: NOW
@@ -120,27 +119,41 @@ def _read(sandbox) -> None:
         google.fetch_changes(None)
 
 
-def _token_requests(sandbox) -> int:
-    return sum(1 for entry in sandbox.log.entries("google") if entry.path == "/token")
+def _token_statuses(sandbox) -> list[int]:
+    return [entry.status for entry in sandbox.log.entries("google") if entry.path == "/token"]
 
 
-@pytest.mark.parametrize("kind", ["503", "malformed"])
-def test_the_emulator_failing_its_token_endpoint_makes_google_unavailable(sandbox, kind):
-    sandbox.emulators["google"].faults = Faults(error_rate=1.0, kinds=(kind,), path_pattern="^/token$")
+@pytest.mark.parametrize(
+    ("form", "status"), [("unavailable", 503), ("rate_limited", 429), ("truncated", 200)]
+)
+def test_the_emulator_failing_its_token_endpoint_once_costs_one_more_request(sandbox, form, status):
+    sandbox.emulators["google"].fail_token_requests(count=1, form=form)
+    _read(sandbox)
+    assert _token_statuses(sandbox) == [status, 200]
+
+
+@pytest.mark.parametrize("form", ["unavailable", "truncated"])
+def test_the_emulator_failing_its_token_endpoint_every_time_makes_google_unavailable(sandbox, form):
+    sandbox.emulators["google"].fail_token_requests(count=10, form=form)
     with pytest.raises(Unavailable) as caught:
         _read(sandbox)
-    assert _token_requests(sandbox) == 6 and "re-authorise" not in str(caught.value)
+    assert len(_token_statuses(sandbox)) == 6 and "re-authorise" not in str(caught.value)
     assert [e.path for e in sandbox.log.entries("google") if e.path != "/token"] == []
 
 
-def test_the_emulator_failing_its_token_endpoint_now_and_then_costs_only_the_retries(sandbox):
-    faults = Faults(error_rate=0.5, kinds=("503", "malformed"), path_pattern="^/token$", seed=3)
-    sandbox.emulators["google"].faults = faults
-    _read(sandbox)
-    # The seeded faults: a 503, then a 200 cut short, then the token and the read.
-    assert [(e.path, e.status) for e in sandbox.log.entries("google")] == [
-        ("/token", 503),
-        ("/token", 200),
-        ("/token", 200),
-        ("/calendars/{calendarId}/events", 200),
-    ]
+def test_the_emulator_refusing_the_refresh_token_asks_to_reauthorise(sandbox):
+    from pydantic import SecretStr
+
+    with pytest.raises(AuthError, match="re-authorise") as caught:
+        _read(sandbox, refresh_token=SecretStr("a-revoked-refresh-token"))
+    assert caught.value.code == "invalid_grant" and _token_statuses(sandbox) == [400]
+
+
+def test_an_unreachable_token_endpoint_is_unavailable_after_the_retries(sandbox):
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(Unavailable, match="unreachable"):
+        _read(sandbox, token_uri=f"http://127.0.0.1:{port}/token")
