@@ -280,7 +280,7 @@ class NotionClient:
         https://developers.notion.com/reference/delete-a-block
         """
         data = self.core.request_json("DELETE", "/blocks/{block_id}", path={"block_id": block_id})
-        return NotionBlock.model_validate(data)
+        return parse(NotionBlock, data, service=SERVICE, method="DELETE", path="/blocks/{block_id}")
 
 
 def _pages_only(data: Any) -> Any:
