@@ -169,7 +169,7 @@ def test_prefect_never_retries_what_the_http_core_gave_up_on(
 
     sandbox = sandbox_factory(rate_limits=False)
     sandbox.emulators["notion"].faults = Faults(storm=100, storm_retry_after=1)
-    sandbox.emulators["toggl"].faults = Faults(storm=100, storm_retry_after=600)
+    sandbox.emulators["toggl"].faults = Faults(storm=100, storm_retry_after=600, retry_after=True)
     _live(sandbox, monkeypatch, tmp_path)
 
     state = _run()
