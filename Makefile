@@ -8,10 +8,10 @@ STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PIP_FLAGS  := --quiet --disable-pip-version-check
 
-# Tests and `make run` never write to ~/.prefect; Prefect's telemetry stays off.
+# Tests and `make run` never write to ~/.prefect; Prefect's telemetry stays off. (The hub itself gives
+# Prefect's temporary server the time a first start on a busy machine needs: flows/server.py.)
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 
 .PHONY: run test lint bench clean
 

@@ -20,6 +20,8 @@ class ConfigError(Exception):
 
     def __init__(self, problems: list[ConfigProblem]) -> None:
         self.problems = problems
+        if len(problems) == 1:  # one line, for a terminal and a scheduler's mail alike
+            super().__init__(f"invalid configuration: {problems[0]}")
+            return
         lines = "\n".join(f"  - {problem}" for problem in problems)
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"invalid configuration, {len(problems)} {noun}:\n{lines}")
+        super().__init__(f"invalid configuration, {len(problems)} problems:\n{lines}")

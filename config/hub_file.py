@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from config.slug import slug
+
 Language = Literal["en", "fr"]
 # When a task counts as done; see `Workspace.done_rule`.
 DoneRule = Literal["status", "status_or_due_complete"]
@@ -225,13 +227,19 @@ class HubFile(_Strict):
 
     @model_validator(mode="after")
     def _keys_are_slugs(self) -> HubFile:
+        seen: dict[str, str] = {}
         for key in self.workspaces:
             if not key.replace("-", "").replace("_", "").isalnum() or key != key.lower():
                 raise ValueError(f"workspace key {key!r} must be lowercase letters, digits, '-' or '_'")
+            # Prefect names a workspace's artifacts by slug: two keys must not share one.
+            other = seen.setdefault(slug(key), key)
+            if other != key:
+                raise ValueError(f"workspace keys {other!r} and {key!r} are too alike; rename one")
         return self
 
 
 def read_hub_file(path: Path) -> dict[str, object]:
-    """The raw TOML table; `tomllib.TOMLDecodeError` and `OSError` propagate to the loader."""
+    """The raw TOML table; `OSError` (missing, a directory), `UnicodeDecodeError` (not UTF-8) and
+    `tomllib.TOMLDecodeError` propagate to the loader, which names the file."""
     with path.open("rb") as handle:
         return tomllib.load(handle)

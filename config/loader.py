@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from config.errors import ConfigError, ConfigProblem
 from config.hub_file import HubFile, Workspace, read_hub_file
+from config.names import did_you_mean, unknown_variables
 from config.redaction import register_secrets
 from config.settings import ENV_PREFIX, NESTING, SERVICES, HubSettings, Service, ServiceSettings
 
@@ -50,6 +52,7 @@ class Hub:
     file: HubFile
     file_path: Path
     sandbox: bool
+    warnings: tuple[str, ...] = ()  # worth telling the user, not worth refusing to run (config.names)
 
     def workspace(self, key: str) -> Workspace:
         try:
@@ -88,7 +91,13 @@ def load_hub() -> Hub:
     settings = load_settings()
     sandbox = settings.uses_sandbox()
     path = _hub_file_path(settings, sandbox)
-    hub = Hub(settings=settings, file=_load_hub_file(path, settings), file_path=path, sandbox=sandbox)
+    hub = Hub(
+        settings=settings,
+        file=_load_hub_file(path, settings),
+        file_path=path,
+        sandbox=sandbox,
+        warnings=tuple(str(unknown) for unknown in unknown_variables(_variable_names(os.environ))),
+    )
     if not sandbox:
         _check_credentials(hub)
     return hub
@@ -104,6 +113,9 @@ def load_settings() -> HubSettings:
         )
     except ValidationError as exc:
         raise ConfigError([_settings_problem(error, env_file, environ) for error in exc.errors()]) from None
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        raise ConfigError([ConfigProblem(ENV_FILE_VARIABLE, env_file, message)]) from None
     # From here on, every log line and error message the hub writes masks these values.
     register_secrets(settings.secret_values())
     return settings
@@ -126,8 +138,18 @@ def _load_hub_file(path: Path, settings: HubSettings) -> HubFile:
         )
         variable = f"{ENV_PREFIX}CONFIG"
         raise ConfigError([ConfigProblem(variable, source, f"hub file not found ({hint})")]) from None
+    except IsADirectoryError:
+        problem = ConfigProblem(f"{ENV_PREFIX}CONFIG", source, "is a directory, not a hub file")
+        raise ConfigError([problem]) from None
+    except UnicodeDecodeError as exc:
+        # TOML is UTF-8 (https://toml.io/en/v1.0.0#spec); the position, never the bytes: they may be anything.
+        message = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        raise ConfigError([ConfigProblem("(file)", source, message)]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([ConfigProblem("(file)", source, f"malformed TOML: {exc}")]) from None
+    except OSError as exc:
+        message = f"cannot be read ({exc.strerror or type(exc).__name__})"
+        raise ConfigError([ConfigProblem(f"{ENV_PREFIX}CONFIG", source, message)]) from None
     try:
         return HubFile.model_validate(raw)
     except ValidationError as exc:
@@ -145,12 +167,25 @@ def _settings_problem(error: ErrorDetails, env_file: str, environ: Mapping[str, 
     variable = ENV_PREFIX + NESTING.join(part.upper() for part in loc)
     if variable in environ:
         source = f"environment variable {variable}"
-    elif env_file and Path(env_file).is_file() and variable in Path(env_file).read_text(encoding="utf-8"):
+    elif variable in _env_file_names(env_file):
         source = f"{env_file} ({variable})"
     else:
         source = f"{variable} (environment, .env or secrets directory)"
-    message = "unknown setting" if error["type"] == "extra_forbidden" else _value_message(error)
-    return ConfigProblem(".".join(loc), source, message)
+    if error["type"] == "extra_forbidden":
+        return ConfigProblem(".".join(loc), source, "unknown setting" + did_you_mean(variable))
+    return ConfigProblem(".".join(loc), source, _value_message(error))
+
+
+def _variable_names(environ: Mapping[str, str]) -> dict[str, list[str]]:
+    """The variable names of each place settings come from as variables: the environment, the .env file."""
+    env_file = environ.get(ENV_FILE_VARIABLE, ".env")
+    return {"environment": list(environ), env_file: _env_file_names(env_file)}
+
+
+def _env_file_names(env_file: str) -> list[str]:
+    if not env_file or not Path(env_file).is_file():
+        return []
+    return [name.upper() for name in dotenv_values(env_file, encoding="utf-8")]
 
 
 def _value_message(error: ErrorDetails) -> str:

@@ -12,7 +12,7 @@ The non-secret shape of the hub (workspaces, mappings) lives in a TOML file: see
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
@@ -120,6 +120,26 @@ class NotionSettings(ServiceSettings):
     token_block: str | None = None
 
 
+class SettingsOnly(PydanticBaseSettingsSource):
+    """A source without the names that are no setting at all.
+
+    A `.env` file may hold other tools' variables, and pydantic-settings (with `extra="forbid"`) refuses
+    every one of them; the environment's are ignored. Both now behave alike: what is not a setting is
+    dropped here, and an `OBM_HUB_` name among them is warned about by `config.names`.
+    """
+
+    def __init__(self, source: PydanticBaseSettingsSource) -> None:
+        super().__init__(source.settings_cls)
+        self._source = source
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        # Unused: __call__ builds the whole mapping at once.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {key: value for key, value in self._source().items() if key in self.settings_cls.model_fields}
+
+
 class HubSettings(BaseSettings):
     """Everything the hub reads from its environment."""
 
@@ -165,7 +185,8 @@ class HubSettings(BaseSettings):
             settings_cls, name_sources=(init_settings, env_settings, dotenv_settings)
         )
         secrets = NestedSecretsSettingsSource(file_secret_settings)
-        return init_settings, env_settings, dotenv_settings, secrets, blocks
+        dotenv = SettingsOnly(dotenv_settings)
+        return init_settings, env_settings, dotenv, secrets, blocks
 
     def service(self, name: Service) -> ServiceSettings:
         return getattr(self, name)

@@ -215,7 +215,7 @@ class HttpCore:
     def _status_error(self, response: httpx.Response, key: RequestKey, safe: bool) -> Exception:
         body = read_error_body(self.service, response)
         cls = classify(self.service, response.status_code, body.code)
-        retry_after = _retry_after(response)
+        retry_after = retry_after_seconds(response)
         if retry_after is None and cls is RateLimited and self.quota is not None:
             # The quota's reset time is the wait only when the quota is what ran out: a 429 for going
             # too fast (Toggl sends no Retry-After) waits the backoff, paced by the limiter.
@@ -349,7 +349,7 @@ def _fill(template: str, values: Mapping[str, object]) -> str:
         raise ValueError(f"path template {template!r} needs a value for {exc.args[0]!r}") from None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after_seconds(response: httpx.Response) -> float | None:
     """Retry-After as seconds: an integer, or an HTTP date (RFC 9110 §10.2.3)."""
     value = response.headers.get("Retry-After")
     if not value:

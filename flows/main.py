@@ -18,16 +18,19 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import Hub, HubSettings, Service, Workspace, load_hub
 from config.dirs import prepare_dirs
+from config.slug import slug
+from config.store_url import store_url
 from connectors.accounting import STATS
-from connectors.errors import ConnectorError, RateLimited, Unavailable
 from connectors.registry import RECORDS, connect
+from flows.failures import EXPECTED, failure_line
 from summary.overview import Overview, build_overview
 from sync.model import Event, Task, TimeEntry
-from sync.store import Store, default_url
+from sync.store import Store
 
 
 @dataclass(frozen=True)
@@ -45,64 +48,73 @@ class ReadReport:
         )
 
 
-def _transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
-    """Retry a read only when waiting can help: never for credentials or bad data."""
-    try:
-        state.result()
-    except (RateLimited, Unavailable):
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=_transient,
-    task_run_name="read-{service}-{workspace_key}",
-)
+# No Prefect retries: the HTTP core is the one retry layer (connectors/http.py). It has already retried
+# what waiting can fix within a run: 429s for as long as the service's Retry-After allows (up to its
+# cap), 5xx, timeouts and dropped connections with backoff. What reaches Prefect is either not fixable
+# by waiting (credentials, bad data, configuration) or a wait longer than a run should sit through (a
+# Retry-After beyond the cap, a spent hourly quota): the next scheduled run is the retry, and as this
+# one's cursor did not move, it reads what this one missed. A Prefect retry here would multiply the
+# core's attempts and come back before the service's stated wait.
+@task(cache_policy=NO_CACHE, retries=0, task_run_name="read-{service}-{workspace_key}")
 def read_service(
     service: Service, workspace_key: str, workspace: Workspace, settings: HubSettings, store: Store
-) -> ReadReport:
-    """One read of one service; the batch and its cursor are stored together."""
-    with connect(service, settings, workspace) as connector:
-        batch = connector.fetch_changes(store.get_cursor(workspace_key, service))
-    store.record_read(workspace_key, service, batch)
+) -> ReadReport | State:
+    """One read of one service; the batch and its cursor are stored together.
+
+    An expected failure (a service's answer, a missing setting, a read the store refuses as suspicious)
+    ends the task Failed with one line saying what to fix, and no traceback; anything else is a bug and
+    keeps Prefect's traceback.
+    """
+    try:
+        with connect(service, settings, workspace) as connector:
+            batch = connector.fetch_changes(store.get_cursor(workspace_key, service))
+        store.record_read(workspace_key, service, batch)
+    except EXPECTED as exc:
+        return Failed(message=failure_line(service, exc, settings))
     return ReadReport(service, batch.full, len(batch.items), len(batch.deleted), len(batch.skipped))
 
 
 @flow(name="obm-hub", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=False)
-def hub_main(workspace: str | None = None) -> str:
-    """Read every service of every workspace (or only `workspace`) and publish the overview."""
+def hub_main(workspace: str | None = None) -> str | State:
+    """Read every service of every workspace (or only `workspace`) and publish the overview.
+
+    Returns the overview (Markdown) or, when a service could not be read, a Failed state whose data is
+    the overview marked partial and whose message names each failure.
+    """
     logger = get_run_logger()
     hub = load_hub()  # inside the run: Secret blocks are read here, never passed as parameters
     keys = [workspace] if workspace else list(hub.file.workspaces)
     for key in keys:
         hub.workspace(key)  # an unknown key fails before anything is read
+    for warning in hub.warnings:
+        logger.warning(warning)
     logger.info("mode: %s; hub file: %s", "sandbox" if hub.sandbox else "live", hub.file_path)
     failures: list[str] = []
     sections: list[str] = []
     prepare_dirs(hub.settings)
     with _request_lines_in_the_run_log(), _services(hub) as settings:
-        store = Store.open(settings.database_url or default_url(settings.var_dir))
+        store = Store.open(store_url(settings))
         try:
             for key in keys:
-                overview, failed = _run_workspace(key, hub.workspace(key), settings, store)
-                failures += failed
+                overview = _run_workspace(key, hub.workspace(key), settings, store)
+                failures += [f"{key}/{line}" for line in overview.failures]
                 sections.append(overview.markdown())
         finally:
             store.close()
     summary = "\n".join(sections)
     if failures:
-        raise RuntimeError("some reads failed:\n" + "\n".join(failures))
+        noun = "service" if len(failures) == 1 else "services"
+        lines = "\n".join(f"- {line}" for line in failures)
+        return Failed(message=f"partial overview: {len(failures)} {noun} not read\n{lines}", data=summary)
     return summary
 
 
-def _run_workspace(
-    key: str, workspace: Workspace, settings: HubSettings, store: Store
-) -> tuple[Overview, list[str]]:
+def artifact_key(kind: str, workspace_key: str) -> str:
+    """`obm-hub-overview-my-client`: Prefect accepts only lowercase letters, digits and dashes."""
+    return f"obm-hub-{kind}-{slug(workspace_key)}"
+
+
+def _run_workspace(key: str, workspace: Workspace, settings: HubSettings, store: Store) -> Overview:
     logger = get_run_logger()
     before = STATS.snapshot()
     futures = {
@@ -115,26 +127,21 @@ def _run_workspace(
         if state.is_completed():
             logger.info(str(future.result()))
         else:
-            error = _error_of(future)
-            failures.append(f"{key}/{service}: {error}")
-            logger.error("%s: read failed: %s", service, error)
-    overview = _overview(key, workspace, store, STATS.since(before).by_service())
-    create_markdown_artifact(overview.markdown(), key=f"obm-hub-overview-{key}", description=workspace.name)
-    create_table_artifact(STATS.since(before).rows(), key=f"obm-hub-requests-{key}")
-    return overview, failures
+            line = state.message or "the read failed"
+            failures.append(line if line.startswith(service) else f"{service}: {line}")
+            logger.error(failures[-1])
+    requests = STATS.since(before)
+    overview = _overview(key, workspace, store, requests.by_service(), tuple(failures))
+    create_markdown_artifact(
+        overview.markdown(), key=artifact_key("overview", key), description=workspace.name
+    )
+    create_table_artifact(requests.rows(), key=artifact_key("requests", key))
+    return overview
 
 
-def _error_of(future) -> str:  # type: ignore[no-untyped-def]
-    try:
-        future.result()
-    except ConnectorError as exc:
-        return f"{exc} ({exc.action})"
-    except Exception as exc:  # a ConfigError or a bug: its message is safe and worth showing
-        return f"{type(exc).__name__}: {exc}"
-    return "failed"
-
-
-def _overview(key: str, workspace: Workspace, store: Store, requests: dict[str, int]) -> Overview:
+def _overview(
+    key: str, workspace: Workspace, store: Store, requests: dict[str, int], failures: tuple[str, ...]
+) -> Overview:
     services = workspace.services()
     tasks = {s: [r.item for r in store.load_items(key, s, Task)] for s in services if RECORDS[s] is Task}
     events = [r.item for r in store.load_items(key, "google", Event)] if "google" in services else []
@@ -148,6 +155,7 @@ def _overview(key: str, workspace: Workspace, store: Store, requests: dict[str, 
         events=events,
         entries=entries,
         requests=requests,
+        failures=failures,
     )
 
 

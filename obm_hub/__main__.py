@@ -1,3 +1,3 @@
-from obm_hub.cli import app
+from obm_hub.cli import main
 
-raise SystemExit(app())
+raise SystemExit(main())

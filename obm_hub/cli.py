@@ -1,101 +1,121 @@
-"""`obm-hub`: run the main job, check the configuration, or serve the sandbox."""
+"""obm-hub: keeps Trello, Notion, Google Calendar and Toggl Track consistent and writes the morning
+operations summary. Run the main job, check the configuration, or serve the sandbox emulators.
+
+Commands that need no orchestration (`check`, `sandbox`) never import Prefect: it costs seconds, and
+they must answer at once. The command line is cyclopts (https://cyclopts.readthedocs.io), which Prefect
+itself depends on.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
 
-from config import ConfigError, load_hub
+from cyclopts import App, Parameter, validators
+
+from config import ConfigError, Hub, load_hub
 from config.dirs import prepare_dirs
+from config.store_url import check_store, store_url
+from obm_hub import exit_codes
+
+app = App(
+    name="obm-hub",
+    help=__doc__.split("\n\n")[0] if __doc__ else None,
+    help_epilogue=exit_codes.help_text(),
+    default_parameter=Parameter(negative=()),  # flags as written: --memory, --no-rate-limits
+    version_flags=(),
+)
 
 
-def _check(_: argparse.Namespace) -> int:
-    hub = load_hub()
+@app.command
+def run(*, workspace: str | None = None) -> int:
+    """Run the main job once: read every service, store what was read, print the overview.
+
+    With no credentials set, the hub runs against the sandbox emulators (the demo business).
+
+    Parameters
+    ----------
+    workspace
+        Only this workspace (a key of the hub file); default: every workspace.
+    """
+    from obm_hub.run import run_main, stop_on_signals
+
+    with stop_on_signals():  # from the first instant: a stop during start-up is a stop too
+        hub = _ready()
+        if workspace:
+            hub.workspace(workspace)
+        return run_main(hub, workspace)
+
+
+@app.command
+def check() -> int:
+    """Validate the configuration, the var dir and the store, and say which services run where."""
+    hub = _ready()
     print(f"configuration ok: {hub.file_path} ({'sandbox' if hub.sandbox else 'live'} mode)")
     for status in hub.service_status():
         print(f"  {status}")
-    return 0
+    print(f"  store: {_shown(store_url(hub.settings))}; var dir: {hub.settings.var_dir}")
+    return exit_codes.OK
 
 
-def _run(args: argparse.Namespace) -> int:
-    hub = load_hub()  # fail fast, before Prefect starts, when the configuration is wrong
-    if args.workspace:
-        hub.workspace(args.workspace)
-    prepare_dirs(hub.settings)  # before Prefect is imported: it cannot create its home's parents
-    from rich.console import Console
-    from rich.markdown import Markdown
+@app.command
+def sandbox(
+    *,
+    state_dir: Path = Path("var/sandbox"),
+    memory: bool = False,
+    port_base: int = 0,
+    seed: int = 2026,
+    workspaces: Annotated[int, Parameter(validator=validators.Number(gte=1))] = 1,
+    no_rate_limits: bool = False,
+) -> int:
+    """Serve the four API emulators on 127.0.0.1 until interrupted, and print how to point a hub at them.
 
-    from flows.main import hub_main  # Prefect is imported only when a flow runs
+    Parameters
+    ----------
+    state_dir
+        Where the emulators keep their state.
+    memory
+        Keep the state in memory only.
+    port_base
+        First of four consecutive ports; 0 picks free ones.
+    seed
+        Seed of the demo business.
+    workspaces
+        Client businesses to serve; with more than one, the hub file that names them is written and printed.
+    no_rate_limits
+        Do not enforce the services' documented rate limits.
+    """
+    from obm_hub.serve import serve_sandbox
 
-    summary = hub_main(workspace=args.workspace)
-    Console().print(Markdown(summary))
-    return 0
-
-
-def _sandbox(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
-    from sandbox import Sandbox
-
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    state_dir = None if args.memory else Path(args.state_dir)
-    with Sandbox(
-        seed=args.seed,
-        state_dir=state_dir,
-        rate_limits=not args.no_rate_limits,
-        port_base=args.port_base,
-        workspaces=args.workspaces,
-    ) as sandbox:
-        print("obm-hub sandbox: four emulators on 127.0.0.1 (Ctrl-C to stop)")
-        for service in sandbox.emulators:
-            log = f"{sandbox.root_url(service)}/_sandbox/requests"
-            print(f"  {service:<7} {sandbox.base_url(service)}   (request log: {log})")
-        if args.workspaces > 1:
-            print(f"hub file: {sandbox.write_hub_file()} ({args.workspaces} workspaces)")
-        print(f"state: {state_dir or 'in memory'}; point the hub at it with:")
-        for name, value in sandbox.environment().items():
-            print(f"  export {name}={value}")
-        sys.stdout.flush()
-        stop.wait()
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="obm-hub", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the main job once")
-    run.add_argument("--workspace", help="only this workspace (a key of the hub file)")
-    run.set_defaults(handler=_run)
-    commands.add_parser("check", help="validate the configuration and exit").set_defaults(handler=_check)
-    sandbox = commands.add_parser("sandbox", help="serve the four API emulators until interrupted")
-    sandbox.add_argument("--state-dir", default="var/sandbox", help="where the emulators keep their state")
-    sandbox.add_argument("--memory", action="store_true", help="keep state in memory only")
-    sandbox.add_argument("--port-base", type=int, default=0, help="first of four ports (0: any free)")
-    sandbox.add_argument("--seed", type=int, default=2026, help="seed of the demo business")
-    sandbox.add_argument(
-        "--workspaces", type=_positive, default=1, help="client businesses to serve (the hub file is printed)"
+    state = None if memory else state_dir
+    return serve_sandbox(
+        state_dir=state, port_base=port_base, seed=seed, workspaces=workspaces, rate_limits=not no_rate_limits
     )
-    sandbox.add_argument("--no-rate-limits", action="store_true", help="do not enforce the documented limits")
-    sandbox.set_defaults(handler=_sandbox)
-    return parser
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("at least 1")
-    return number
+def _ready() -> Hub:
+    """The configuration loaded, the var dir prepared and the store reachable; ConfigError otherwise."""
+    hub = load_hub()
+    for warning in hub.warnings:
+        print(f"obm-hub: warning: {warning}", file=sys.stderr)
+    prepare_dirs(hub.settings)  # before Prefect is imported: it cannot create its home's parents
+    check_store(hub.settings)
+    return hub
 
 
-def app(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _shown(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The `obm-hub` command: its exit code is one of `obm_hub.exit_codes`."""
     try:
-        return int(args.handler(args))
+        code = app(argv, result_action="return_value")
     except ConfigError as exc:
         print(f"obm-hub: {exc}", file=sys.stderr)
-        return 2
+        return exit_codes.BAD_CONFIGURATION
+    return int(code or exit_codes.OK)

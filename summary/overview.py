@@ -34,9 +34,20 @@ class Overview:
     running: tuple[RunningTimer, ...]
     entries_without_project: int
     requests: Mapping[str, int] = field(default_factory=dict)  # service -> API requests this run
+    failures: tuple[str, ...] = ()  # one line per service that could not be read, saying what to fix
 
     def markdown(self) -> str:
-        lines = [f"# {self.workspace}: {self.now:%A %d %B %Y, %H:%M}", "", "## Tasks"]
+        lines = [f"# {self.workspace}: {self.now:%A %d %B %Y, %H:%M}", ""]
+        if self.failures:
+            noun = "service" if len(self.failures) == 1 else "services"
+            lines += [
+                f"**Partial overview**: {len(self.failures)} {noun} could not be read; "
+                "what is shown for them is their last good read, if any.",
+                "",
+                *(f"- {line}" for line in self.failures),
+                "",
+            ]
+        lines.append("## Tasks")
         for service, statuses in self.tasks_by_status.items():
             counts = ", ".join(f"{status} {n}" for status, n in statuses.items()) or "none open"
             lines.append(f"- {service}: {counts}; overdue {self.overdue.get(service, 0)}")
@@ -62,6 +73,7 @@ def build_overview(
     events: Iterable[Event],
     entries: Iterable[TimeEntry],
     requests: Mapping[str, int] | None = None,
+    failures: Iterable[str] = (),
 ) -> Overview:
     entries = list(entries)
     return Overview(
@@ -74,6 +86,7 @@ def build_overview(
         running=tuple(_running(entries, now, names)),
         entries_without_project=sum(1 for entry in entries if entry.project is None),
         requests=dict(requests or {}),
+        failures=tuple(failures),
     )
 
 

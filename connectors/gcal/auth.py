@@ -9,10 +9,20 @@ sandbox see the token refresh like any other request. The refresh is a plain htt
 `HttpCore` one: the token endpoint is not part of the Calendar API and is not contract-checked.
 
 The flow (after httpx's `_auth.py` pattern): attach `Bearer <token>`, refreshing first when the token
-is missing or about to expire; on a 401 refresh once and resend once. A refused grant becomes an
-`AuthError` that tells the user to re-authorise; no token ever reaches a message or a log line.
-Retries of the token endpoint itself (5xx, 429) are google-auth's own; what still fails after them is
-`Unavailable`.
+is missing or about to expire; on a 401 refresh once and resend once. No token ever reaches a message
+or a log line.
+
+What the token endpoint's answers mean (RFC 6749 §5.2, https://www.rfc-editor.org/rfc/rfc6749#section-5.2;
+https://developers.google.com/identity/protocols/oauth2/web-server#exchange-errors):
+- an OAuth error about the grant or the client (`invalid_grant`, `invalid_client`, `unauthorized_client`,
+  `invalid_scope`, `unsupported_grant_type`, `access_denied`): `AuthError`, saying what to re-authorise
+  or fix;
+- anything else is transient: no answer, a timeout, 408, 429 (Retry-After honoured), 5xx, an OAuth
+  `temporarily_unavailable` or `server_error`, and a 200 whose body is not a JSON object with an
+  `access_token` (a truncated answer). `HttpxRequest` retries these with the HTTP core's policy
+  (`RetryPolicy`: attempts, backoff, the cap on Retry-After); what still fails is `Unavailable`.
+google-auth has a retry loop of its own (3 attempts, real sleeps, no Retry-After, and not for 502):
+`HttpxRequest` never hands it a retryable answer, so it never loops, and one retry layer decides.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 import google.auth.exceptions
@@ -30,11 +40,13 @@ import httpx
 from google.auth.credentials import Credentials
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from config.redaction import redact, register_secret, register_secrets
 from config.settings import GoogleSettings
 from connectors.accounting import STATS, RequestKey, RequestStats
 from connectors.errors import AuthError, Unavailable
+from connectors.http import RetryPolicy, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +57,20 @@ REAUTHORISE = (
     "google refused the stored refresh token (invalid_grant: it expired or was revoked); "
     "re-authorise the hub with Google and store the new refresh token in OBM_HUB_GOOGLE__REFRESH_TOKEN"
 )
+# RFC 6749 §5.2 errors about the grant or the client: no retry fixes them, a person must.
+GRANT_REFUSALS = frozenset(
+    {
+        "invalid_grant",
+        "invalid_client",
+        "unauthorized_client",
+        "invalid_scope",
+        "unsupported_grant_type",
+        "access_denied",
+    }
+)
+# Answers another attempt may fix: RFC 6749 §4.1.2.1's two, and Google's own (google-auth `_can_retry`).
+TRANSIENT_GRANT_ERRORS = frozenset({"temporarily_unavailable", "server_error", "internal_failure"})
+TRANSIENT_STATUSES = frozenset({408, 429})
 SERVICE_ACCOUNT_REFUSED = (
     "google refused the service account's grant ({code}); check the key, the machine's clock and, "
     "with a subject, the domain-wide delegation of the calendar scope in the Admin console"
@@ -116,12 +142,34 @@ class _Response(google.auth.transport.Response):
         return self._response.content
 
 
-class HttpxRequest(google.auth.transport.Request):
-    """google-auth's transport interface over an httpx client (google-auth defaults to requests)."""
+class _Transient(Exception):
+    """Internal: a token answer worth another attempt, after `wait` seconds if the service said so."""
 
-    def __init__(self, client: httpx.Client, stats: RequestStats | None = None) -> None:
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+
+
+class HttpxRequest(google.auth.transport.Request):
+    """google-auth's transport interface over an httpx client (google-auth defaults to requests).
+
+    Transient answers are retried here, with the core's policy; after the last attempt they become a
+    `google.auth.exceptions.TransportError`, which google-auth passes on without a retry of its own.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        stats: RequestStats | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = client
         self._stats = stats or STATS
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
 
     def __call__(
         self,
@@ -132,6 +180,43 @@ class HttpxRequest(google.auth.transport.Request):
         timeout: float | None = None,
         **kwargs: Any,
     ) -> _Response:
+        retrying = Retrying(
+            stop=stop_after_attempt(self._retry.attempts),
+            retry=retry_if_exception_type(_Transient),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, url, method, body, headers, timeout)
+        except _Transient as final:
+            raise google.auth.exceptions.TransportError(final.reason) from None
+
+    def _attempt(
+        self,
+        url: str,
+        method: str,
+        body: bytes | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> _Response:
+        response = self._send(url, method, body, headers, timeout)
+        reason = _transient_reason(response)
+        if reason is None:
+            return _Response(response)
+        wait = retry_after_seconds(response)
+        if wait is not None and wait > self._retry.max_retry_after:
+            raise google.auth.exceptions.TransportError(f"{reason}; asked to wait {wait:.0f} s")
+        raise _Transient(reason, wait)
+
+    def _send(
+        self,
+        url: str,
+        method: str,
+        body: bytes | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> httpx.Response:
         key = RequestKey(SERVICE, method, httpx.URL(url).path or "/")
         started = time.perf_counter()
         try:
@@ -144,7 +229,7 @@ class HttpxRequest(google.auth.transport.Request):
             )
         except httpx.HTTPError as exc:
             self._stats.record(key, None, (time.perf_counter() - started) * 1000)
-            raise google.auth.exceptions.TransportError(f"{type(exc).__name__}: {redact(exc)}") from None
+            raise _Transient(f"unreachable ({type(exc).__name__}: {redact(exc)})") from None
         ms = (time.perf_counter() - started) * 1000
         self._stats.record(key, response.status_code, ms)
         logger.info(
@@ -155,7 +240,35 @@ class HttpxRequest(google.auth.transport.Request):
             response.status_code,
             ms,
         )
-        return _Response(response)
+        return response
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome.exception() if state.outcome else None
+        if isinstance(outcome, _Transient) and outcome.wait is not None:
+            return max(outcome.wait, 0.0)
+        return self._retry.backoff(state.attempt_number)
+
+
+def _transient_reason(response: httpx.Response) -> str | None:
+    """Why this token answer is worth another attempt, or None when it is final (a token or a refusal)."""
+    status = response.status_code
+    if status in TRANSIENT_STATUSES or status >= 500:
+        return f"answered {status}"
+    body = _json_object(response)
+    if status == 200:
+        token = body.get("access_token") or body.get("id_token") if body is not None else None
+        return None if isinstance(token, str) and token else "answered 200 without a readable token"
+    if body is not None and body.get("error") in TRANSIENT_GRANT_ERRORS:
+        return f"answered {status} {body['error']}"
+    return None
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        data = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 class GoogleAuth(httpx.Auth):
@@ -194,20 +307,16 @@ class GoogleAuth(httpx.Auth):
         except google.auth.exceptions.RefreshError as exc:
             raise self._refused(exc) from None
         except google.auth.exceptions.TransportError as exc:
-            raise Unavailable(
-                f"google token endpoint unreachable ({redact(exc)})", service=SERVICE, path="/token"
-            ) from None
+            raise _unavailable(str(exc)) from None
+        except (TypeError, ValueError, KeyError):
+            # google-auth reading an answer HttpxRequest let through (an `expires_in` that is no number).
+            raise _unavailable("answered a token response it could not read") from None
         register_secret(self.credentials.token)
 
     def _refused(self, exc: google.auth.exceptions.RefreshError) -> Exception:
         code = _grant_error(exc)
-        if getattr(exc, "retryable", False):
-            return Unavailable(
-                f"google token endpoint failed ({code or 'server error'}); the next run will retry",
-                service=SERVICE,
-                path="/token",
-                code=code,
-            )
+        if code not in GRANT_REFUSALS:
+            return _unavailable(f"refused the refresh without an OAuth reason ({code or 'none given'})")
         if isinstance(self.credentials, service_account.Credentials):
             message = SERVICE_ACCOUNT_REFUSED.format(code=code or "refused")
         elif code == "invalid_grant":
@@ -217,6 +326,12 @@ class GoogleAuth(httpx.Auth):
         else:
             message = f"google refused the token refresh ({code or 'no reason given'}); re-authorise the hub"
         return AuthError(message, service=SERVICE, path="/token", code=code)
+
+
+def _unavailable(reason: str) -> Unavailable:
+    return Unavailable(
+        f"google token endpoint {redact(reason)}: {Unavailable.action}", service=SERVICE, path="/token"
+    )
 
 
 def _grant_error(exc: google.auth.exceptions.RefreshError) -> str | None:

@@ -10,22 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from connectors.errors import BadData
 from connectors.gcal.models import GoogleEvent, GoogleEventList
 from connectors.http import HttpCore
 from connectors.pagination import Page, iterate_pages
+from connectors.parsing import parse
 
 SERVICE = "google"
 EVENTS = "/calendars/{calendarId}/events"
 EVENT = "/calendars/{calendarId}/events/{eventId}"
 # The API refuses these together with syncToken (discovery, `syncToken` description).
 NOT_WITH_SYNC_TOKEN = ("time_min", "private_extended_property")
-
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -141,7 +137,7 @@ class GoogleCalendarClient:
         https://developers.google.com/calendar/api/v3/reference/events/get
         """
         data = self.core.request_json("GET", EVENT, path={"calendarId": calendar_id, "eventId": event_id})
-        return _parse(GoogleEvent, data, "GET", EVENT)
+        return parse(GoogleEvent, data, service=SERVICE, method="GET", path=EVENT)
 
     def insert_event(self, calendar_id: str, body: dict[str, Any]) -> GoogleEvent:
         """Create an event; `body["id"]` may be chosen by the client (base32hex, 5-1024 characters).
@@ -153,7 +149,7 @@ class GoogleCalendarClient:
         looks before it inserts again.
         """
         data = self.core.request_json("POST", EVENTS, path={"calendarId": calendar_id}, json=body)
-        return _parse(GoogleEvent, data, "POST", EVENTS)
+        return parse(GoogleEvent, data, service=SERVICE, method="POST", path=EVENTS)
 
     def patch_event(
         self, calendar_id: str, event_id: str, body: dict[str, Any], *, etag: str | None = None
@@ -183,7 +179,7 @@ class GoogleCalendarClient:
         data = self.core.request_json(
             "GET", EVENTS, path={"calendarId": calendar_id}, params=query.params(page_token)
         )
-        return _parse(GoogleEventList, data, "GET", EVENTS)
+        return parse(GoogleEventList, data, service=SERVICE, method="GET", path=EVENTS)
 
     def _write(
         self, method: str, calendar_id: str, event_id: str, body: dict[str, Any], etag: str | None
@@ -195,20 +191,7 @@ class GoogleCalendarClient:
             json=body,
             headers=_if_match(etag),
         )
-        return _parse(GoogleEvent, data, method, EVENT)
-
-
-def _parse(model: type[M], data: Any, method: str, path: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise BadData(
-            f"google {method} {path} returned a body that is not a {model.__name__} "
-            f"({exc.error_count()} problems)",
-            service=SERVICE,
-            method=method,
-            path=path,
-        ) from None
+        return parse(GoogleEvent, data, service=SERVICE, method=method, path=EVENT)
 
 
 def _if_match(etag: str | None) -> dict[str, str] | None:

@@ -102,7 +102,8 @@ class GoogleCalendarConnector(Closing):
         credentials = build_credentials(settings)
         # A plain client for the token endpoint: it is no Calendar API call (see auth.py).
         token_client = httpx.Client(transport=options.transport, timeout=options.timeout)
-        auth = GoogleAuth(credentials, HttpxRequest(token_client, options.stats))
+        token_request = HttpxRequest(token_client, options.stats, retry=options.retry, sleep=options.sleep)
+        auth = GoogleAuth(credentials, token_request)
         # The limiter is per user: key it on who the token speaks for, never on a secret.
         who = getattr(credentials, "service_account_email", None) or settings.client_id
         core = build_core(

@@ -34,12 +34,15 @@ from connectors.notion.models import (
     NotionUser,
 )
 from connectors.pagination import Cursor, Page, iterate_items
+from connectors.parsing import parse
 
 logger = logging.getLogger(__name__)
 
 SERVICE = "notion"
 API_VERSION = "2025-09-03"
 MAX_PAGE_SIZE = 100
+QUERY = "/data_sources/{data_source_id}/query"
+CHILDREN = "/blocks/{block_id}/children"
 
 M = TypeVar("M", bound=NotionModel)
 
@@ -68,7 +71,7 @@ class NotionClient:
         https://developers.notion.com/reference/database-retrieve
         """
         data = self.core.request_json("GET", "/databases/{database_id}", path={"database_id": database_id})
-        return NotionDatabase.model_validate(data)
+        return parse(NotionDatabase, data, service=SERVICE, method="GET", path="/databases/{database_id}")
 
     def retrieve_data_source(self, data_source_id: str) -> NotionDataSource:
         """A data source with its schema (`properties`).
@@ -78,7 +81,9 @@ class NotionClient:
         data = self.core.request_json(
             "GET", "/data_sources/{data_source_id}", path={"data_source_id": data_source_id}
         )
-        return NotionDataSource.model_validate(data)
+        return parse(
+            NotionDataSource, data, service=SERVICE, method="GET", path="/data_sources/{data_source_id}"
+        )
 
     def query_data_source(
         self,
@@ -101,13 +106,13 @@ class NotionClient:
         body.update((key, value) for key, value in optional.items() if value is not None)
         data = self.core.request_json(
             "POST",
-            "/data_sources/{data_source_id}/query",
+            QUERY,
             path={"data_source_id": data_source_id},
             params=[("filter_properties", prop) for prop in filter_properties] or None,
             json=body,
             idempotent=True,  # a read: safe to repeat after a 5xx or a timeout
         )
-        return NotionList[NotionPage].model_validate(_pages_only(data))
+        return parse(NotionList[NotionPage], _pages_only(data), service=SERVICE, method="POST", path=QUERY)
 
     def query_data_source_all(
         self,
@@ -139,7 +144,7 @@ class NotionClient:
     def retrieve_page(self, page_id: str) -> NotionPage:
         """https://developers.notion.com/reference/retrieve-a-page"""
         data = self.core.request_json("GET", "/pages/{page_id}", path={"page_id": page_id})
-        return NotionPage.model_validate(data)
+        return parse(NotionPage, data, service=SERVICE, method="GET", path="/pages/{page_id}")
 
     def create_page(
         self,
@@ -155,7 +160,8 @@ class NotionClient:
         body: dict[str, Any] = {"parent": dict(parent), "properties": dict(properties)}
         if children:
             body["children"] = list(children)
-        return NotionPage.model_validate(self.core.request_json("POST", "/pages", json=body))
+        data = self.core.request_json("POST", "/pages", json=body)
+        return parse(NotionPage, data, service=SERVICE, method="POST", path="/pages")
 
     def update_page(
         self,
@@ -178,7 +184,7 @@ class NotionClient:
         data = self.core.request_json(
             "PATCH", "/pages/{page_id}", path={"page_id": page_id}, json=body, idempotent=True
         )
-        return NotionPage.model_validate(data)
+        return parse(NotionPage, data, service=SERVICE, method="PATCH", path="/pages/{page_id}")
 
     def retrieve_page_property(
         self,
@@ -209,7 +215,8 @@ class NotionClient:
 
         def fetch(cursor: Cursor | None) -> NotionList[NotionModel]:
             data = self.retrieve_page_property(page_id, property_id, start_cursor=cursor)
-            return NotionList[NotionModel].model_validate(data)
+            path = "/pages/{page_id}/properties/{property_id}"
+            return parse(NotionList[NotionModel], data, service=SERVICE, method="GET", path=path)
 
         return [item.model_dump() for item in _walk(fetch)]
 
@@ -223,7 +230,7 @@ class NotionClient:
         https://developers.notion.com/reference/get-users
         """
         data = self.core.request_json("GET", "/users", params=_list_params(start_cursor, page_size))
-        return NotionList[NotionUser].model_validate(data)
+        return parse(NotionList[NotionUser], data, service=SERVICE, method="GET", path="/users")
 
     def list_users_all(self) -> Iterator[NotionUser]:
         return _walk(lambda cursor: self.list_users(start_cursor=cursor))
@@ -242,9 +249,11 @@ class NotionClient:
         created: list[NotionBlock] = []
         for batch in batches(children):
             data = self.core.request_json(
-                "PATCH", "/blocks/{block_id}/children", path={"block_id": block_id}, json={"children": batch}
+                "PATCH", CHILDREN, path={"block_id": block_id}, json={"children": batch}
             )
-            created.extend(NotionList[NotionBlock].model_validate(data).results)
+            created.extend(
+                parse(NotionList[NotionBlock], data, service=SERVICE, method="PATCH", path=CHILDREN).results
+            )
         return created
 
     def list_block_children(
@@ -256,11 +265,11 @@ class NotionClient:
         """
         data = self.core.request_json(
             "GET",
-            "/blocks/{block_id}/children",
+            CHILDREN,
             path={"block_id": block_id},
             params=_list_params(start_cursor, page_size),
         )
-        return NotionList[NotionBlock].model_validate(data)
+        return parse(NotionList[NotionBlock], data, service=SERVICE, method="GET", path=CHILDREN)
 
     def list_block_children_all(self, block_id: str) -> Iterator[NotionBlock]:
         return _walk(lambda cursor: self.list_block_children(block_id, start_cursor=cursor))
@@ -271,7 +280,7 @@ class NotionClient:
         https://developers.notion.com/reference/delete-a-block
         """
         data = self.core.request_json("DELETE", "/blocks/{block_id}", path={"block_id": block_id})
-        return NotionBlock.model_validate(data)
+        return parse(NotionBlock, data, service=SERVICE, method="DELETE", path="/blocks/{block_id}")
 
 
 def _pages_only(data: Any) -> Any:

@@ -13,6 +13,7 @@ from connectors.notion.client import NotionClient
 from connectors.notion.mapping import property_value
 from connectors.notion.models import NotionPage, NotionPropertyValue
 from connectors.notion.schema import Prop, TaskProperties
+from connectors.parsing import parse
 
 REFERENCES = 25
 
@@ -60,10 +61,10 @@ def _key(page: NotionPage, prop: Prop) -> str:
 def _whole(client: NotionClient, page_id: str, prop: Prop, value: NotionPropertyValue) -> NotionPropertyValue:
     items = client.retrieve_page_property_items(page_id, prop.id)
     elements = [item[value.type] for item in items if value.type in item]
-    return NotionPropertyValue.model_validate(
-        {
-            **value.model_dump(),
-            value.type: elements,
-            **({"has_more": False} if value.type == "relation" else {}),
-        }
-    )
+    whole = {
+        **value.model_dump(),
+        value.type: elements,
+        **({"has_more": False} if value.type == "relation" else {}),
+    }
+    path = "/pages/{page_id}/properties/{property_id}"
+    return parse(NotionPropertyValue, whole, service="notion", method="GET", path=path)

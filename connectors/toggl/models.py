@@ -11,28 +11,25 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.errors import BadData
+from connectors.parsing import parse
 
 SERVICE = "toggl"
 M = TypeVar("M", bound=BaseModel)
 
 
 def one(model: type[M], data: object, what: str) -> M:
-    """`data` as `model`; BadData naming the call (never the values) when it does not fit."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise BadData(
-            f"toggl {what} returned an unexpected shape ({exc.error_count()} problems)", service=SERVICE
-        ) from None
+    """`data` as `model`, `what` being the call ("GET /me"): the shared `connectors.parsing.parse`,
+    whose BadData names the call, the model and the field, never the values."""
+    method, _, path = what.partition(" ")
+    return parse(model, data, service=SERVICE, method=method, path=path)
 
 
 def many(model: type[M], data: object, what: str) -> list[M]:
-    if not isinstance(data, list):
-        raise BadData(f"toggl {what} returned {type(data).__name__}, not an array", service=SERVICE)
-    return [one(model, item, what) for item in data]
+    """`data` as a list of `model` (see `one`)."""
+    method, _, path = what.partition(" ")
+    return parse(list[model], data, service=SERVICE, method=method, path=path)  # type: ignore[valid-type]
 
 
 class _Raw(BaseModel):

@@ -7,17 +7,15 @@ message or recorded request can leak them. Reference: https://developer.atlassia
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
 
 from config.redaction import register_secrets
-from connectors.errors import BadData
 from connectors.http import HttpCore
 from connectors.pagination import Page, iterate_items
+from connectors.parsing import parse
 from connectors.trello.models import (
     SERVICE,
     TrelloAction,
@@ -41,8 +39,6 @@ LABEL_FIELDS = "name,color"
 ACTION_FIELDS = "type,date,data"
 ACTIONS_MAX_LIMIT = 1000  # "the API can retrieve 1000 results in a single call"
 LABELS_MAX_LIMIT = 1000  # the default of 50 would hide labels on a busy board
-
-M = TypeVar("M")
 
 
 class TrelloAuth(httpx.Auth):
@@ -73,7 +69,7 @@ class TrelloClient:
         template = "/boards/{id}/lists"
         params = {"filter": "all", "fields": LIST_FIELDS}
         raw = self.core.request_json("GET", template, path={"id": board_id}, params=params)
-        return _parse(list[TrelloList], raw, "GET", template)
+        return parse(list[TrelloList], raw, service=SERVICE, method="GET", path=template)
 
     def get_board_labels(self, board_id: str) -> list[TrelloLabel]:
         """The board's labels.
@@ -83,7 +79,7 @@ class TrelloClient:
         template = "/boards/{id}/labels"
         params = {"fields": LABEL_FIELDS, "limit": LABELS_MAX_LIMIT}
         raw = self.core.request_json("GET", template, path={"id": board_id}, params=params)
-        return _parse(list[TrelloLabel], raw, "GET", template)
+        return parse(list[TrelloLabel], raw, service=SERVICE, method="GET", path=template)
 
     def create_board_label(self, board_id: str, name: str, color: str | None) -> TrelloLabel:
         """Create a label on the board.
@@ -93,7 +89,7 @@ class TrelloClient:
         template = "/boards/{id}/labels"
         body = {"name": name, "color": color}
         raw = self.core.request_json("POST", template, path={"id": board_id}, json=body)
-        return _parse(TrelloLabel, raw, "POST", template)
+        return parse(TrelloLabel, raw, service=SERVICE, method="POST", path=template)
 
     def get_board_members(self, board_id: str) -> list[TrelloMember]:
         """The board's members (id, fullName, username).
@@ -102,7 +98,7 @@ class TrelloClient:
         """
         template = "/boards/{id}/members"
         raw = self.core.request_json("GET", template, path={"id": board_id})
-        return _parse(list[TrelloMember], raw, "GET", template)
+        return parse(list[TrelloMember], raw, service=SERVICE, method="GET", path=template)
 
     def get_board_cards(self, board_id: str, filter: str = "all") -> list[TrelloCard]:
         """The board's cards with their attachments; `all` includes archived ones. The endpoint takes
@@ -116,7 +112,7 @@ class TrelloClient:
         params = {"fields": CARD_FIELDS, **CARD_ATTACHMENTS}
         path = {"id": board_id, "filter": filter}
         raw = self.core.request_json("GET", template, path=path, params=params)
-        return _parse(list[TrelloCard], raw, "GET", template)
+        return parse(list[TrelloCard], raw, service=SERVICE, method="GET", path=template)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -143,7 +139,7 @@ class TrelloClient:
         if before is not None:
             params["before"] = before
         raw = self.core.request_json("GET", template, path={"boardId": board_id}, params=params)
-        return _parse(list[TrelloAction], raw, "GET", template)
+        return parse(list[TrelloAction], raw, service=SERVICE, method="GET", path=template)
 
     def walk_board_actions(
         self, board_id: str, *, since: str, filter: Sequence[str] = (), page_size: int = ACTIONS_MAX_LIMIT
@@ -177,7 +173,7 @@ class TrelloClient:
             **CARD_ATTACHMENTS,
         }
         raw = self.core.request_json("GET", template, path={"id": card_id}, params=params)
-        return _parse(TrelloCard, raw, "GET", template)
+        return parse(TrelloCard, raw, service=SERVICE, method="GET", path=template)
 
     def create_card(self, card: TrelloCardWrite) -> TrelloCard:
         """Create a card (`idList` required).
@@ -185,7 +181,7 @@ class TrelloClient:
         https://developer.atlassian.com/cloud/trello/rest/api-group-cards/#api-cards-post
         """
         raw = self.core.request_json("POST", "/cards", json=dict(card))
-        return _parse(TrelloCard, raw, "POST", "/cards")
+        return parse(TrelloCard, raw, service=SERVICE, method="POST", path="/cards")
 
     def update_card(self, card_id: str, changes: TrelloCardWrite) -> TrelloCard:
         """Update, move or archive (`closed: true`) a card.
@@ -194,7 +190,7 @@ class TrelloClient:
         """
         template = "/cards/{id}"
         raw = self.core.request_json("PUT", template, path={"id": card_id}, json=dict(changes))
-        return _parse(TrelloCard, raw, "PUT", template)
+        return parse(TrelloCard, raw, service=SERVICE, method="PUT", path=template)
 
     def add_attachment(self, card_id: str, url: str, name: str) -> TrelloAttachment:
         """Attach a link to a card; Trello answers the one attachment (not the array the spec says).
@@ -204,27 +200,9 @@ class TrelloClient:
         template = "/cards/{id}/attachments"
         body = {"url": url, "name": name}
         raw = self.core.request_json("POST", template, path={"id": card_id}, json=body)
-        return _parse(TrelloAttachment, raw, "POST", template)
+        return parse(TrelloAttachment, raw, service=SERVICE, method="POST", path=template)
 
     def delete_attachment(self, card_id: str, attachment_id: str) -> None:
         """https://developer.atlassian.com/cloud/trello/rest/api-group-cards/#api-cards-id-attachments-idattachment-delete"""
         template = "/cards/{id}/attachments/{idAttachment}"
         self.core.request_json("DELETE", template, path={"id": card_id, "idAttachment": attachment_id})
-
-
-@functools.cache
-def _adapter(shape: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(shape)
-
-
-def _parse(shape: type[M] | Any, raw: Any, method: str, template: str) -> M:
-    """The response as models; a body of the wrong shape is BadData for the whole call."""
-    try:
-        return _adapter(shape).validate_python(raw)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        raise BadData(
-            f"trello {method} {template} returned an unexpected shape ({exc.error_count()} problems)",
-            service=SERVICE,
-            method=method,
-            path=template,
-        ) from None

@@ -100,6 +100,15 @@ class GoogleCalendarEmulator(Emulator):
         self.save()
 
     @sandbox_action
+    def fail_token_requests(self, count: int = 1, form: str = "unavailable") -> None:
+        """The next `count` token requests fail: `unavailable` (503), `rate_limited` (429), `truncated`.
+
+        Not the grant's fault, so a client should retry them (the token endpoint is exempt from the
+        fault knobs, whose bodies are Calendar API ones, not OAuth ones).
+        """
+        self.issuer.fail_next(count, form)
+
+    @sandbox_action
     def purge_deleted(self) -> list[str]:
         """Deleted events disappear for good (later reads, writes and deletes of them answer 404)."""
         purged = self.store.purge_cancelled()

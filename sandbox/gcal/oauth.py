@@ -61,6 +61,13 @@ UNAUTHORIZED_CLIENT = _refused(
 )
 
 
+# How the token endpoint fails when it is not the grant's fault (`fail_token_requests`): Google's own
+# error codes for a server-side failure are those google-auth retries (`google.oauth2._client._can_retry`:
+# `internal_failure`, `server_error`, `temporarily_unavailable`); a 429 for too many exchanges; and a
+# 200 whose body is cut short, as a dropped connection leaves it.
+TOKEN_FAILURES = ("unavailable", "rate_limited", "truncated")
+
+
 class TokenIssuer:
     """Issues access tokens and says whose they are."""
 
@@ -68,6 +75,15 @@ class TokenIssuer:
         self.user = user  # the person whose refresh token the sandbox hands out
         self.members = members  # who a service account may impersonate
         self.tokens: dict[str, AccessToken] = {}
+        self.failures: list[str] = []  # the next exchanges' failures, one per request (TOKEN_FAILURES)
+
+    def fail_next(self, count: int, form: str) -> None:
+        if form not in TOKEN_FAILURES:
+            raise ValueError(f"unknown token failure {form!r}; known: {', '.join(TOKEN_FAILURES)}")
+        self.failures.extend([form] * count)
+
+    def take_failure(self) -> str | None:
+        return self.failures.pop(0) if self.failures else None
 
     def exchange(self, form: Mapping[str, str], now: datetime) -> Answer:
         """The token endpoint's answer (status, JSON body) to a form-encoded grant."""

@@ -58,10 +58,28 @@ def register_token(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:
     async def token(request: Request) -> Response:
         # Form-encoded (RFC 6749 §4.1.3); parsed here, python-multipart is not a dependency.
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        failure = emulator.issuer.take_failure()
+        if failure in ("unavailable", "rate_limited"):
+            return _token_failure(failure, {})
         status, body = emulator.issuer.exchange(form, emulator.now())
+        if failure == "truncated":  # the grant went through; its answer did not
+            return _token_failure(failure, body)
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
     router.add_api_route(TOKEN_PATH, token, methods=["POST"])
+
+
+def _token_failure(form: str, answer: dict[str, Any]) -> Response:
+    """A token endpoint failure that is not the grant's fault (`oauth.TOKEN_FAILURES`)."""
+    headers = {"Cache-Control": "no-store"}
+    if form == "unavailable":
+        body = {"error": "internal_failure", "error_description": "Backend Error"}
+        return JSONResponse(body, status_code=503, headers=headers)
+    if form == "rate_limited":
+        body = {"error": "rate_limit_exceeded", "error_description": "Rate Limit Exceeded"}
+        return JSONResponse(body, status_code=429, headers=headers)
+    text = json.dumps(answer)  # truncated: the real answer, cut in the middle
+    return Response(text[: len(text) // 2], status_code=200, media_type="application/json", headers=headers)
 
 
 def _register_reads(router: APIRouter, emulator: GoogleCalendarEmulator) -> None:

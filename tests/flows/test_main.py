@@ -121,3 +121,86 @@ def test_live_mode_secrets_stay_out_of_prefect_and_the_store(
         if secret in text
     ]
     assert leaks == []
+
+
+def _live(sandbox, monkeypatch, tmp_path, **overrides: str) -> None:
+    """Point the hub at a running sandbox, in live mode, with `overrides` on top of its variables."""
+    for name, value in {**sandbox.environment(), **overrides}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
+
+
+def test_a_refused_trello_token_costs_only_trello(prefect_harness, sandbox_factory, tmp_path, monkeypatch):
+    """Issue 7, defect 8: the other services are read and stored, the overview is published marked
+    partial with one line saying what to fix, and Prefect records no traceback."""
+    sandbox = sandbox_factory(rate_limits=False)
+    _live(sandbox, monkeypatch, tmp_path, OBM_HUB_TRELLO__TOKEN="wrong-trello-token-canary")
+
+    state = _run()
+    assert state.is_failed()
+    assert state.message.splitlines()[0] == "partial overview: 1 service not read"
+    summary = state.result(raise_on_failure=False)
+    assert isinstance(summary, str) and "**Partial overview**: 1 service could not be read" in summary
+    [line] = [line for line in summary.splitlines() if line.startswith("- trello GET")]
+    assert "returned 401" in line and "check the credentials" in line
+    assert line.endswith("(set: OBM_HUB_TRELLO__API_KEY, OBM_HUB_TRELLO__TOKEN)")
+    assert line.count("check the credentials") == 1  # the action is said once (defect 13)
+    assert "wrong-trello-token-canary" not in summary
+
+    store = Store.open(default_url(tmp_path / "var"))
+    assert store.get_cursor("brightpath", "trello") is None
+    assert all(store.get_cursor("brightpath", s) for s in ("google", "toggl", "notion"))
+    store.close()
+    records = asyncio.run(_run_records(state.state_details.flow_run_id))
+    assert not [line for line in records["logs"] if "Traceback" in line]
+    assert any("Partial overview" in text for text in records["artifacts"])
+
+
+def test_prefect_never_retries_what_the_http_core_gave_up_on(
+    prefect_harness, sandbox_factory, tmp_path, monkeypatch
+):
+    """Issue 7, defect 3: one retry layer. Notion answers 429 (Retry-After 1 s) to everything: the core
+    tries 6 times, then Prefect does not try again. Toggl asks to wait ten minutes: one request, and no
+    retry before that wait."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from sandbox.faults import Faults
+
+    sandbox = sandbox_factory(rate_limits=False)
+    sandbox.emulators["notion"].faults = Faults(storm=100, storm_retry_after=1)
+    sandbox.emulators["toggl"].faults = Faults(storm=100, storm_retry_after=600, retry_after=True)
+    _live(sandbox, monkeypatch, tmp_path)
+
+    state = _run()
+    assert state.is_failed()
+    assert sandbox.log.count("notion") == 6 and sandbox.log.count("toggl") == 1
+    failed = dict(line.removeprefix("- brightpath/").split(" ", 1) for line in state.message.splitlines()[1:])
+    assert set(failed) == {"notion", "toggl"}
+    assert "(the service asked to wait 600 s)" in failed["toggl"]
+
+    async def run_counts() -> dict[str, int]:
+        async with get_client() as client:
+            runs = await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+            )
+        return {run.name.split("-")[1]: run.run_count for run in runs}
+
+    assert asyncio.run(run_counts()) == {"trello": 1, "google": 1, "toggl": 1, "notion": 1}
+
+
+def test_a_workspace_key_with_an_underscore_gets_its_artifacts(prefect_harness, tmp_path, monkeypatch):
+    """Issue 7, defect 1: `my_client` is a valid hub-file key; its artifact keys are slugs."""
+    from prefect.artifacts import Artifact
+
+    from config.loader import SANDBOX_HUB_FILE
+
+    hub_file = tmp_path / "hub.toml"
+    hub_file.write_text(SANDBOX_HUB_FILE.read_text().replace("workspaces.brightpath", "workspaces.my_client"))
+    monkeypatch.setenv("OBM_HUB_CONFIG", str(hub_file))
+    monkeypatch.setenv("OBM_HUB_VAR_DIR", str(tmp_path / "var"))
+    state = _run()
+    assert state.is_completed(), state.message
+    overview = Artifact.get("obm-hub-overview-my-client")
+    assert overview is not None and "Bright Path Coaching" in overview.data
+    assert Artifact.get("obm-hub-requests-my-client") is not None

@@ -91,3 +91,11 @@ def test_hours_this_week_count_running_timers_up_to_now():
     assert [(t.person, t.minutes) for t in result.running] == [("Léa Dubois", 47)]
     assert result.entries_without_project == 2
     assert "running: Léa Dubois, 'Inbox triage', 47 min so far" in result.markdown()
+
+
+def test_an_overview_with_failed_services_says_it_is_partial_and_what_to_fix():
+    failed = "trello GET /boards/{id}/cards/{filter} returned 401: check the credentials"
+    text = overview(failures=[failed]).markdown()
+    assert text.splitlines()[2].startswith("**Partial overview**: 1 service could not be read")
+    assert f"- {failed}\n" in text
+    assert "Partial" not in overview().markdown()

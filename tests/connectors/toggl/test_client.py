@@ -207,7 +207,7 @@ def test_projects_are_read_page_by_page_until_a_short_page(clock) -> None:
 @respx.mock
 def test_a_shape_that_is_not_a_time_entry_is_bad_data(clock) -> None:
     respx.get(ENTRIES).mock(return_value=httpx.Response(200, json=[{"id": "x"}]))
-    with pytest.raises(BadData, match="unexpected shape"):
+    with pytest.raises(BadData, match=r"does not match list\[TogglTimeEntry\]: \[0\]\.id: int_parsing"):
         make_client(clock).list_time_entries()
 
 

@@ -165,7 +165,7 @@ def test_update_at_the_read_version_keeps_the_link_line(connector):
 @respx.mock
 def test_a_card_list_of_the_wrong_shape_is_bad_data(connector):
     respx.get(f"{API}/boards/{BOARD}/cards/all").mock(return_value=httpx.Response(200, json={"cards": []}))
-    with pytest.raises(BadData, match="unexpected shape"):
+    with pytest.raises(BadData, match=r"does not match list\[TrelloCard\]: \(the body\): list_type"):
         connector.client.get_board_cards(BOARD)
 
 
