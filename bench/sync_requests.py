@@ -120,7 +120,7 @@ def main() -> None:
         _row(f"after {args.edits} card edits", edited)
         writes = sum(n for (_, kind), n in edited.items() if kind == "write")
         print(
-            f"  writes per edit: {writes / args.edits:.1f} (its page, and its deadline event when it has a due)"
+            f"  writes per edit: {writes / args.edits:.1f} (its page; its deadline event if it has a due)"
         )
         store.close()
         fresh = Store.open(f"sqlite:///{Path(folder) / 'naive.db'}")
