@@ -17,10 +17,11 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from config import ConfigError, Hub
 from config.dirs import run_dir
@@ -41,32 +42,102 @@ class Stopped(BaseException):
         self.signum = signum
 
 
-def run_main(hub: Hub, workspace: str | None) -> int:
-    """Run the flow under a temporary Prefect server (unless one is configured); print its overview."""
-    from flows.main import hub_main  # Prefect is imported only when a flow runs
+def run_main(
+    hub: Hub, workspace: str | None, *, dry_run: bool = False, allow_mass_archive: bool = False
+) -> int:
+    """Run the hub flow for each workspace (or only `workspace`) under a temporary Prefect server
+    (unless one is configured); print each summary and what each relation did."""
+    from flows.context import sandbox_services  # Prefect is imported only when a flow runs
+    from flows.hub import hub as hub_flow
+    from flows.params import HubParams
     from flows.server import prefect_server
 
+    keys = [workspace] if workspace else list(hub.file.workspaces)
+    started = time.perf_counter()
     with prefect_server(run_dir(hub.settings)):
-        state = hub_main(workspace=workspace, return_state=True)
-    return _report(state)  # after Prefect's last log line: the overview and its verdict end the output
+        startup = time.perf_counter() - started
+        with sandbox_services(hub):
+            states = [
+                hub_flow(
+                    params=HubParams(workspace=key, dry_run=dry_run, allow_mass_archive=allow_mass_archive),
+                    return_state=True,
+                )
+                for key in keys
+            ]
+    return _report(states, startup)  # after Prefect's last log line: the summaries and their verdict
 
 
-def _report(state: State) -> int:
-    """Print the overview (partial or not) and say what the exit code will mean."""
+def _report(states: list[State], startup: float) -> int:
+    """Print each workspace's summary and run lines; the exit code says the worst that happened."""
     from rich.console import Console
     from rich.markdown import Markdown
 
-    result = state.result(raise_on_failure=False)
-    if isinstance(result, str):
-        Console().print(Markdown(result))
-    if state.is_completed():
-        return exit_codes.OK
+    from flows.hub import HubRun
+
+    console, codes = Console(), []
+    for state in states:
+        result = state.result(raise_on_failure=False)
+        if isinstance(result, HubRun):
+            if result.summary is not None:
+                console.print(Markdown(result.summary.markdown()))
+            _print_run(console, result, startup)
+            codes.append(_code(result))
+        else:
+            codes.append(_failed(state, result))
+    return max(codes, key=_SEVERITY.index, default=exit_codes.OK)
+
+
+def _print_run(console: Any, run: Any, startup: float) -> None:
+    heading = "Run" if run.outcome == "ok" else "Partial run" if run.outcome == "failed" else "Run refused"
+    console.print(f"[bold]{heading}: {run.workspace}[/bold]")
+    for line in run.lines():
+        console.print(f"  {line}", markup=False, highlight=False)
+    if run.summary is not None:
+        for kind, path in run.summary.files.items():
+            console.print(f"  summary ({kind}): {path}", markup=False, highlight=False)
+        if run.summary.notion_url:
+            console.print(f"  summary (Notion): {run.summary.notion_url}", markup=False, highlight=False)
+    timings = {"Prefect start-up": startup, **run.timings}
+    console.print("  time: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in timings.items()))
+    requests = ", ".join(f"{service} {n}" for service, n in sorted(run.requests.items()))
+    console.print(f"  API requests: {requests or 'none'}")
+
+
+def _code(run: Any) -> int:
+    if run.outcome == "lease_held":
+        print(f"obm-hub: {run.lease}", file=sys.stderr)
+        return exit_codes.LEASE_HELD
+    if run.outcome == "refused":
+        print(
+            f"obm-hub: {run.workspace}: refused for safety (see above); nothing was archived", file=sys.stderr
+        )
+        return exit_codes.REFUSED_FOR_SAFETY
+    if run.outcome == "failed":
+        failed = [line for line in run.lines() if not line.startswith(" ") and ": ok" not in line]
+        print(
+            f"obm-hub: {run.workspace}: partial run: {failed[0] if failed else 'see above'}", file=sys.stderr
+        )
+        return exit_codes.FAILED
+    return exit_codes.OK
+
+
+def _failed(state: State, result: object) -> int:
     if isinstance(result, ConfigError):
         print(f"obm-hub: {result}", file=sys.stderr)
         return exit_codes.BAD_CONFIGURATION
     message = str(result) if isinstance(result, BaseException) else state.message or "the run failed"
     print(f"obm-hub: {message.splitlines()[0]}", file=sys.stderr)
     return exit_codes.FAILED
+
+
+# Worst last: the exit code of several workspaces' runs is the worst of theirs.
+_SEVERITY = (
+    exit_codes.OK,
+    exit_codes.FAILED,
+    exit_codes.LEASE_HELD,
+    exit_codes.REFUSED_FOR_SAFETY,
+    exit_codes.BAD_CONFIGURATION,
+)
 
 
 @contextmanager

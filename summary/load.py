@@ -142,7 +142,8 @@ def _runs(
         relation = TIME if run.relation == MEETINGS else run.relation
         if relation not in (TASKS, AGENDA, TIME) or run.outcome is None:
             continue
-        for service in (s for s in RELATION_SERVICES[run.relation] if s in services):
+        touched = [s for s in RELATION_SERVICES[run.relation] if s in services]
+        for service in touched:
             counts = written[(run.id, service)]
             records.append(
                 RunRecord(
@@ -154,7 +155,8 @@ def _runs(
                     created=counts["create"],
                     updated=counts["update"],
                     archived=counts["archive"],
-                    conflicts=tuple(_conflict(c, service) for c in settled[run.id] if service in c.values),
+                    # A conflict is between two services: reported once, with the relation's first.
+                    conflicts=tuple(_conflict(c) for c in settled[run.id]) if service == touched[0] else (),
                     errors=run.errors,
                     refused_archives=tuple(RefusedArchive(service, 0, reason) for reason in run.refused),
                 )
@@ -162,7 +164,7 @@ def _runs(
     return records
 
 
-def _conflict(conflict: EngineConflict, service: str) -> ConflictRecord:
+def _conflict(conflict: EngineConflict) -> ConflictRecord:
     (left, left_value), (right, right_value) = sorted(conflict.values.items())
     return ConflictRecord(
         item=conflict.title or conflict.link_id,

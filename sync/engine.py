@@ -5,7 +5,7 @@ handed in (the `sync.connector.Connector` protocol) and the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -130,10 +130,11 @@ def apply_and_record(
     dry_run: bool = False,
     label: str | None = None,
     on_progress: Progress | None = None,
-    requests: Mapping[str, int] | None = None,
+    requests: Callable[[], Mapping[str, int]] | None = None,
 ) -> RelationRun:
     """Apply the plan (unless dry), with a run row recording its outcome; a refused plan writes
-    nothing and is recorded as refused. Returns what happened; never raises for an item's failure."""
+    nothing and is recorded as refused. Returns what happened; never raises for an item's failure.
+    `requests` tells, once the writes are done, the API requests they cost per service."""
     with store.transaction() as connection:
         run_id = journal.start_run(
             connection, workspace, plan.relation, label=label, dry_run=dry_run, now=store.now()
@@ -166,6 +167,6 @@ def apply_and_record(
             archived=report.archived,
             conflicts_count=len(report.conflicts),
             errors=(*plan.problems, *report.failures, *stopped),
-            requests=dict(requests or {}),
+            requests=dict(requests()) if requests else {},
         )
     return RelationRun(plan, report, outcome)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Before Prefect is imported: the hub's logging configuration for Prefect (flows/__init__.py).
+import flows  # noqa: E402, F401, I001
+
 # Prefect reads these at import time: keep its state out of ~/.prefect and its telemetry off.
 _PREFECT_HOME = Path(__file__).resolve().parent.parent / "var" / "test-prefect"
 os.environ.setdefault("PREFECT_HOME", str(_PREFECT_HOME))
@@ -52,6 +55,20 @@ def prefect_harness() -> Iterator[None]:
         temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
+
+
+@pytest.fixture
+def asserting_events_worker(monkeypatch):
+    """Prefect's own fixture: events emitted during the test are kept for assertions."""
+    from prefect.testing.fixtures import asserting_events_worker as fixture
+
+    yield from fixture.__wrapped__(monkeypatch)
+
+
+@pytest.fixture
+def reset_worker_events(asserting_events_worker):
+    yield
+    asserting_events_worker._client.events = []
 
 
 class FakeClock:
