@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -33,6 +34,9 @@ from flows.params import HubParams, SummaryParams, SyncParams
 from flows.runner import ReadOutcome, RelationOutcome, SummaryOutputs, WorkspaceRunner
 from sync.policy import AGENDA, TASKS, TIME
 from sync.store import LeaseHeld
+
+# Reads run side by side, four at most (one per service); typed loosely: Prefect's generics do not meet.
+THREADS: Any = ThreadPoolTaskRunner(max_workers=4)
 
 # The hub runs every 15 minutes: its summary's Notion page is replaced at most hourly (the daily and
 # weekly `operations-summary` runs always replace theirs).
@@ -132,26 +136,26 @@ def summarize(
 # -- flows -------------------------------------------------------------------------------------
 
 
-@flow(name="hub", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="hub", flow_run_name=_run_name, task_runner=THREADS)
 def hub(params: HubParams) -> HubRun | State:
     """A workspace's syncs in order (tasks, agenda, time), then its operations summary."""
     summary = SummaryParams(workspace=params.workspace, summary=params.summary, publish=not params.dry_run)
     return _run(params, params.relations, summary)
 
 
-@flow(name="sync-tasks", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="sync-tasks", flow_run_name=_run_name, task_runner=THREADS)
 def sync_tasks(params: SyncParams) -> HubRun | State:
     """Tasks, both ways: the Trello board and the Notion data source."""
     return _run(params, [TASKS], None)
 
 
-@flow(name="sync-agenda", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="sync-agenda", flow_run_name=_run_name, task_runner=THREADS)
 def sync_agenda(params: SyncParams) -> HubRun | State:
     """Deadline events in the calendar for open tasks with a due date."""
     return _run(params, [AGENDA], None)
 
 
-@flow(name="sync-time", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="sync-time", flow_run_name=_run_name, task_runner=THREADS)
 def sync_time(params: SyncParams) -> HubRun | State:
     """The team's hours from Toggl Track onto the tasks."""
     return _run(params, [TIME], None)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from summary import Period
 
 Relation = Literal["tasks", "agenda", "time"]
+RELATIONS: tuple[Relation, ...] = ("tasks", "agenda", "time")
 PeriodName = Literal["today", "yesterday", "this-week", "last-week", "dates"]
 
 
@@ -57,7 +58,7 @@ class SyncParams(BaseModel):
 
 
 class HubParams(SyncParams):
-    relations: list[Relation] = Field(default_factory=lambda: ["tasks", "agenda", "time"])
+    relations: list[Relation] = Field(default_factory=lambda: list(RELATIONS))
     summary: SummaryPeriod = Field(default_factory=SummaryPeriod)
 
 

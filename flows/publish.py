@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
-from uuid import UUID
 
 from prefect.artifacts import (
     create_markdown_artifact,
@@ -108,12 +107,11 @@ def summary_artifacts(workspace: str, outputs: SummaryOutputs) -> None:
             create_table_artifact(rows, key=artifact_key(f"summary-{name}", workspace))
 
 
-def requests_artifact(workspace: str, rows: Sequence[dict[str, object]]) -> UUID | None:
-    if not rows:
-        return None
-    return create_table_artifact(
-        list(rows), key=artifact_key("requests", workspace), description="API requests this run"
-    )
+def requests_artifact(workspace: str, rows: Sequence[dict[str, object]]) -> None:
+    if rows:
+        create_table_artifact(
+            list(rows), key=artifact_key("requests", workspace), description="API requests this run"
+        )
 
 
 # -- events ----------------------------------------------------------------------------------------

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config import HubSettings, Service, Workspace
+from config import SERVICES, HubSettings, Service, Workspace
 from config.policies import agenda_policy, meeting_policy, tasks_policy
 from connectors.accounting import STATS, RequestStats
 from connectors.errors import AuthError, ConnectorError, RateLimited, Unavailable
 from connectors.http import CoreOptions
-from connectors.registry import RECORDS, connect
+from connectors.registry import connect
 from flows.failures import EXPECTED, failure_line
 from summary import Period, Summary, build_summary
 from summary.files import write_reports
@@ -60,6 +60,7 @@ from sync.store import ReadResult, Store, SuspiciousRead, journal
 RELATIONS = (TASKS, AGENDA, TIME)
 TASK_SERVICES: tuple[Service, ...] = ("trello", "notion")
 LEASE_TTL = timedelta(minutes=30)
+LEASE_RENEW_EVERY = 25  # applied steps: well within the TTL at any service's pace
 # Who holds a workspace's lease: the machine, the process and the run, so an overlapping run (a
 # scheduled one during a manual one, two triggers at once) is told exactly who.
 PROCESS = f"{socket.gethostname()}:{os.getpid()}"
@@ -131,7 +132,7 @@ class WorkspaceRunner:
         self.options, self.label = options, label
         # Unique per runner, readable for the person told that another run holds the lease.
         self.holder = f"{label or 'a run'} on {PROCESS} [{uuid.uuid4().hex[:8]}]"
-        self.services: list[Service] = [s for s in workspace.services() if s in RECORDS]  # type: ignore[misc]
+        self.services: list[Service] = [s for s in SERVICES if s in workspace.services()]
         self._connectors: dict[str, Connector[Any]] = {}
         self.reads: dict[str, ReadOutcome] = {}
 
@@ -279,10 +280,10 @@ class WorkspaceRunner:
             outcome.plans = [plan_tracked_hours(self.store, self.key, self._task_services(), "notion")]
             if self._meetings():
                 since = self.store.now() - timedelta(days=7)
-                policy = meeting_policy(self.workspace, allow_mass_archive=allow_mass_archive)
+                meetings = meeting_policy(self.workspace, allow_mass_archive=allow_mass_archive)
                 outcome.plans.append(
                     plan_meeting_entries(
-                        self.store, self.key, "google", self.connector("toggl"), policy, since=since
+                        self.store, self.key, "google", self.connector("toggl"), meetings, since=since
                     )
                 )
         return outcome
@@ -297,7 +298,8 @@ class WorkspaceRunner:
         if planned.relation == TIME and not dry_run:
             planned.created_projects = self._projects(planned)
         models = {TASKS: (Task,), AGENDA: (Event, Task), TIME: (Task, TimeEntry)}[planned.relation]
-        connectors = {service: self.connector(service) for service in self.needs([planned.relation])}
+        connectors: dict[str, Connector[Any]] = {s: self.connector(s) for s in self.needs([planned.relation])}
+        on_progress = self._renewing(on_progress)
         for index, (plan, model) in enumerate(zip(planned.plans, models, strict=False)):
             if index > 0 and not plan.steps and not plan.refusal:
                 continue  # an empty follow-up plan (no due moved, no meeting): no run to record
@@ -323,6 +325,17 @@ class WorkspaceRunner:
             f"stopped: {run.report.stopped}" for run in planned.runs if run.report and run.report.stopped
         ]
         return planned
+
+    def _renewing(self, on_progress: Any) -> Any:
+        """Progress that also renews the lease now and then: a long first sync outlives its TTL."""
+
+        def report(done: int, total: int) -> None:
+            if done % LEASE_RENEW_EVERY == 0:
+                self.store.renew_lease(self.key, self.holder, LEASE_TTL)
+            if on_progress is not None:
+                on_progress(done, total)
+
+        return report
 
     def _projects(self, planned: RelationOutcome) -> list[str]:
         """Toggl projects for the Notion projects that lack one."""

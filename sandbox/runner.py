@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -38,7 +39,8 @@ EMULATORS: dict[Service, str] = {
 
 def emulator_class(service: Service) -> type[Emulator]:
     module, _, name = EMULATORS[service].partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    emulator: type[Emulator] = getattr(importlib.import_module(module), name)
+    return emulator
 
 
 class Sandbox:
@@ -109,7 +111,7 @@ class Sandbox:
 
     def settings(self, base: HubSettings) -> HubSettings:
         """`base` with every running service pointed at its emulator, with the sandbox credentials."""
-        updates = {}
+        updates: dict[str, Any] = {}
         for service, emulator in self.emulators.items():
             values = emulator.settings_update(self.root_url(service))
             values = {k: SecretStr(v) if _is_secret(base, service, k) else v for k, v in values.items()}

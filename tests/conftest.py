@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # Before Prefect is imported: the hub's logging configuration for Prefect (flows/__init__.py).
-import flows  # noqa: E402, F401, I001
+import flows  # noqa: F401
 
 # Prefect reads these at import time: keep its state out of ~/.prefect and its telemetry off.
 _PREFECT_HOME = Path(__file__).resolve().parent.parent / "var" / "test-prefect"

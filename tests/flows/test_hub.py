@@ -150,7 +150,8 @@ def test_two_overlapping_triggers_never_double_create(
     assert "has been syncing workspace 'brightpath' since" in cancelled.message
     [completed] = [s for s in states if s.is_completed()]
     assert completed.result().relations[0].counts()["created"] == 47
-    pages = [e for e in sandbox.log.entries() if e.service == "notion" and e.method == "POST" and e.path == "/pages"]
+    created = ("notion", "POST", "/pages")
+    pages = [e for e in sandbox.log.entries() if (e.service, e.method, e.path) == created]
     assert len(pages) == 39 + 1  # the 39 cards Notion lacked, and the summary's page: nothing twice
 
 
