@@ -16,10 +16,12 @@ from contextvars import ContextVar
 from config import Hub, HubSettings, load_hub
 from config.dirs import prepare_dirs
 from config.store_url import store_url
+from connectors.http import CoreOptions
 from flows.runner import WorkspaceRunner
 from sync.store import Store
 
 _SETTINGS: ContextVar[HubSettings | None] = ContextVar("obm_hub_settings", default=None)
+_OPTIONS: ContextVar[CoreOptions | None] = ContextVar("obm_hub_core_options", default=None)
 
 
 @contextmanager
@@ -30,6 +32,17 @@ def services(settings: HubSettings) -> Iterator[None]:
         yield
     finally:
         _SETTINGS.reset(token)
+
+
+@contextmanager
+def connector_options(options: CoreOptions) -> Iterator[None]:
+    """Flows run inside build their connectors' HTTP cores with these options (a limiter shared across
+    processes on a Prefect server; in tests against a sandbox without limits, no client-side pacing)."""
+    token = _OPTIONS.set(options)
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
 
 
 @contextmanager
@@ -57,7 +70,10 @@ def runner_for(workspace_key: str, *, label: str | None = None) -> Iterator[Work
     prepare_dirs(settings)
     store = Store.open(store_url(settings))
     try:
-        with WorkspaceRunner(workspace_key, workspace, settings, store, label=label) as runner:
+        options = _OPTIONS.get()
+        with WorkspaceRunner(
+            workspace_key, workspace, settings, store, options=options, label=label
+        ) as runner:
             yield runner
     finally:
         store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections import Counter
 
@@ -34,6 +35,17 @@ def _hub(workspace: str = "brightpath", **params):
     from flows.params import HubParams
 
     return hub(params=HubParams(workspace=workspace, **params), return_state=True)
+
+
+@pytest.fixture(autouse=True)
+def _unpaced():
+    """The sandboxes here enforce no rate limit: the connectors need not pace themselves either (their
+    pacing is tested in tests/connectors and measured in bench/)."""
+    from flows.context import connector_options
+    from tests.conftest import fast_options
+
+    with connector_options(fast_options(timeout=30.0)):
+        yield
 
 
 def _live(sandbox, monkeypatch, tmp_path, **overrides: str) -> None:
@@ -137,7 +149,12 @@ def test_two_overlapping_triggers_never_double_create(
     sandbox = sandbox_factory(rate_limits=False)
     _live(sandbox, monkeypatch, tmp_path)
     states: list = []
-    threads = [threading.Thread(target=lambda: states.append(_hub(relations=["tasks"]))) for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=contextvars.copy_context().run, args=(lambda: states.append(_hub(relations=["tasks"])),)
+        )
+        for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
