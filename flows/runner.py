@@ -208,7 +208,9 @@ class WorkspaceRunner:
             outcome = ReadOutcome(
                 service, error=failure_line(service, exc, self.settings), failure=_kind(exc)
             )
-        self._journal_read(outcome, started, STATS.since(before).by_service())
+        # Reads run side by side: the window's count of other services is theirs, not this read's.
+        requests = STATS.since(before).by_service()
+        self._journal_read(outcome, started, {service: requests.get(service, 0)})
         self.reads[service] = outcome
         return outcome
 
