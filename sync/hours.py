@@ -4,7 +4,8 @@ Which task an entry is for (`attach`), first rule that applies:
 1. the entry carries the hub's link tag (`task_ref`), or a tag equal to a task's key;
 2. its description names a task the way people do: the card's short URL or short link, or its
    number (`#17`);
-3. a tag equal to a label only one open task carries.
+3. its description is a task's title (case and spacing aside), when only one task has that title;
+4. a tag equal to a label only one open task carries.
 Otherwise the entry belongs only to its project (or to nothing).
 
 Tracked hours per task are the stopped entries attached to it, all of them the hub has read (an entry
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sync.actions import Plan, Step, Write
@@ -38,39 +39,60 @@ class TaskIndex:
 
     by_ref: Mapping[str, str] = field(default_factory=dict)
     by_label: Mapping[str, str] = field(default_factory=dict)
+    by_title: Mapping[str, str] = field(default_factory=dict)
     keys: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, records: Sequence[TaskRecord]) -> TaskIndex:
         by_ref: dict[str, str] = {}
         labels: dict[str, set[str]] = defaultdict(set)
+        titles: dict[str, set[str]] = defaultdict(set)
         for record in records:
             for ref in record.task.refs:
                 by_ref[_norm_ref(ref)] = record.key
+            if not record.task.archived:
+                titles[_norm_title(record.task.title)].add(record.key)
             if not record.task.archived and not record.task.done:
                 for label in record.task.labels:
                     labels[label.casefold()].add(record.key)
-        unique = {label: next(iter(keys)) for label, keys in labels.items() if len(keys) == 1}
-        return cls(by_ref, unique, frozenset(record.key for record in records))
+        return cls(by_ref, _unique(labels), _unique(titles), frozenset(record.key for record in records))
 
 
 def attach(entry: TimeEntry, index: TaskIndex) -> str | None:
-    """The key of the task an entry is for, or None (see the module docstring for the rules)."""
-    if entry.task_ref and entry.task_ref in index.keys:
-        return entry.task_ref
-    for tag in entry.tags:
-        if tag in index.keys:
-            return tag
-    for short in _SHORT_URL.findall(entry.description):
-        if (key := index.by_ref.get(_norm_ref(short))) is not None:
-            return key
-    for token in _TOKEN.findall(entry.description):
-        if (key := index.by_ref.get(_norm_ref(token))) is not None:
-            return key
-    for tag in sorted(entry.tags):
-        if (key := index.by_label.get(tag.casefold())) is not None:
+    """The key of the task an entry is for, or None: the first rule that names one (module docstring)."""
+    for rule in RULES:
+        if (key := rule(entry, index)) is not None:
             return key
     return None
+
+
+def _by_link(entry: TimeEntry, index: TaskIndex) -> str | None:
+    if entry.task_ref and entry.task_ref in index.keys:
+        return entry.task_ref
+    return next((tag for tag in entry.tags if tag in index.keys), None)
+
+
+def _by_reference(entry: TimeEntry, index: TaskIndex) -> str | None:
+    candidates = [*_SHORT_URL.findall(entry.description), *_TOKEN.findall(entry.description)]
+    return next((key for ref in candidates if (key := index.by_ref.get(_norm_ref(ref))) is not None), None)
+
+
+def _by_title(entry: TimeEntry, index: TaskIndex) -> str | None:
+    return index.by_title.get(_norm_title(entry.description))
+
+
+def _by_label(entry: TimeEntry, index: TaskIndex) -> str | None:
+    return next(
+        (key for tag in sorted(entry.tags) if (key := index.by_label.get(tag.casefold())) is not None), None
+    )
+
+
+RULES: tuple[Callable[[TimeEntry, TaskIndex], str | None], ...] = (
+    _by_link,
+    _by_reference,
+    _by_title,
+    _by_label,
+)
 
 
 def tracked_hours(entries: Sequence[TimeEntry], index: TaskIndex) -> dict[str, float]:
@@ -128,6 +150,14 @@ def missing_projects(task_projects: Sequence[Project], time_projects: Sequence[P
     """The task service's projects that have no time-tracking project of the same name."""
     known = {project.key for project in time_projects}
     return sorted((p for p in task_projects if p.key not in known), key=lambda project: project.key)
+
+
+def _unique(groups: Mapping[str, set[str]]) -> dict[str, str]:
+    return {name: next(iter(keys)) for name, keys in groups.items() if len(keys) == 1}
+
+
+def _norm_title(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _norm_ref(ref: str) -> str:

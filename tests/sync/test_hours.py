@@ -54,6 +54,8 @@ def test_an_entry_is_attached_by_link_tag_card_url_short_link_number_or_unique_l
     assert attach(_entry("admin", tags=("Client",)), INDEX) is None  # two open tasks carry it
     assert attach(_entry("#170 is no task"), INDEX) is None
     assert attach(_entry("inbox triage"), INDEX) is None
+    assert attach(_entry("write  BLOG post"), INDEX) == "L2"  # the title, case and spacing aside
+    assert attach(_entry("Write blog post, then lunch"), INDEX) is None  # not the title
 
 
 def test_tracked_hours_count_stopped_entries_only():
