@@ -39,8 +39,8 @@ class AgendaHub(Hub):
 
 
 @pytest.fixture
-def hub(tmp_path):
-    hub = AgendaHub(f"sqlite:///{tmp_path / 'hub.db'}")
+def hub(store_url):
+    hub = AgendaHub(store_url)
     yield hub
     hub.store.close()
 
@@ -71,8 +71,8 @@ def test_open_tasks_with_a_due_get_deadline_events(hub):
     _quiet(hub)
 
 
-def test_a_date_only_due_makes_an_all_day_event(tmp_path):
-    hub = AgendaHub(f"sqlite:///{tmp_path / 'hub.db'}")
+def test_a_date_only_due_makes_an_all_day_event(store_url):
+    hub = AgendaHub(store_url)
     hub.notion.user_add("Quarterly taxes", due=date(2026, 12, 15))
     # Plan the calendar from Notion alone: a workspace without Trello keeps date-only dues.
     from sync.engine import read_into_store
@@ -105,8 +105,8 @@ def test_a_done_task_keeps_its_event_with_a_check_mark(hub):
     _quiet(hub)
 
 
-def test_done_tasks_can_remove_their_events_instead(tmp_path):
-    hub = AgendaHub(f"sqlite:///{tmp_path / 'hub.db'}", AgendaPolicy(zone=PARIS, done="remove"))
+def test_done_tasks_can_remove_their_events_instead(store_url):
+    hub = AgendaHub(store_url, AgendaPolicy(zone=PARIS, done="remove"))
     card = hub.trello.user_add("Send invoice", due=date(2026, 12, 3))
     hub.run()
     hub.trello.user_edit(card, done=True, status="Done")
@@ -139,8 +139,8 @@ def test_an_event_a_person_deleted_stays_deleted_until_the_task_changes(hub):
     _quiet(hub)
 
 
-def test_moving_the_event_moves_the_task_when_two_way_dates_are_on(tmp_path):
-    hub = AgendaHub(f"sqlite:///{tmp_path / 'hub.db'}", AgendaPolicy(zone=PARIS, two_way_dates=True))
+def test_moving_the_event_moves_the_task_when_two_way_dates_are_on(store_url):
+    hub = AgendaHub(store_url, AgendaPolicy(zone=PARIS, two_way_dates=True))
     hub.trello.user_add("Send invoice", due=datetime(2026, 12, 3, 16, tzinfo=UTC))
     hub.run()
     [event_id] = hub.calendar.live()
@@ -176,8 +176,8 @@ def test_a_crash_after_the_event_insert_never_duplicates_it(hub):
     _quiet(hub)
 
 
-def test_a_mass_cancellation_is_refused(tmp_path):
-    hub = AgendaHub(f"sqlite:///{tmp_path / 'hub.db'}", AgendaPolicy(zone=PARIS, guard=ArchiveGuard(floor=2)))
+def test_a_mass_cancellation_is_refused(store_url):
+    hub = AgendaHub(store_url, AgendaPolicy(zone=PARIS, guard=ArchiveGuard(floor=2)))
     cards = [hub.trello.user_add(f"Task {n}", due=date(2026, 12, 3)) for n in range(6)]
     hub.run()
     for card in cards[:4]:
