@@ -9,10 +9,10 @@ Left to itself, Prefect starts a temporary server (uvicorn in a child process, o
   can stop it, and under a scheduler that kills runs on timeout the orphans pile up.
 
 So `prefect_server()` starts that same server itself, before the flow runs:
-- under an exclusive `fcntl.flock` on `<var>/run/prefect-setup.lock`, held until the server answers
-  its health check: the first run migrates, a concurrent one waits and then finds the database ready.
-  Runs serialise their set-up only when they share the var dir (`make run` keeps the Prefect home in
-  it, so sharing one means sharing the other);
+- under an exclusive `fcntl.flock` on `<PREFECT_HOME>/obm-hub-setup.lock`, held until the server
+  answers its health check: the first run migrates, a concurrent one waits and then finds the database
+  ready. The lock lives beside the database it guards: runs with different var dirs but one Prefect
+  home (the default `~/.prefect` outside `make`) serialise too;
 - it records the run's pid and the server's in `<var>/run/prefect-server-<pid>.json` the moment the
   server's process exists, and removes the file when it stops the server;
 - at start, it stops every server recorded by a run that is gone (a killed run's orphan).
@@ -36,7 +36,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-SETUP_LOCK = "prefect-setup.lock"
+SETUP_LOCK = "obm-hub-setup.lock"
 PID_FILE_GLOB = "prefect-server-*.json"
 STOP_WAIT_SECONDS = 5.0
 # Prefect waits 20 s by default (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS). A first start migrates
@@ -73,7 +73,7 @@ _current: Any = None  # this process's server, for stop_now()
 @contextlib.contextmanager
 def prefect_server(run_dir: Path) -> Iterator[None]:
     """Prefect's temporary server for the duration of the block, when no API URL is configured."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         yield  # a real server (or none allowed): nothing of ours to start or stop
@@ -83,7 +83,7 @@ def prefect_server(run_dir: Path) -> Iterator[None]:
     server = _current = _recorded_server_class()()  # port None: the instance Prefect's internals use
     server.pid_file = run_dir / f"prefect-server-{os.getpid()}.json"
     try:
-        with setup_lock(run_dir):
+        with setup_lock(Path(PREFECT_HOME.value()).expanduser()):
             server.start(timeout=STARTUP_TIMEOUT_SECONDS)
         yield
         _drain_prefect_workers()  # before the server goes: their last batch of logs and events
@@ -103,10 +103,10 @@ def stop_now() -> None:
 
 
 @contextlib.contextmanager
-def setup_lock(run_dir: Path) -> Iterator[None]:
-    """An exclusive lock on `<run_dir>/prefect-setup.lock`, released when the block ends or the run dies."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    with (run_dir / SETUP_LOCK).open("a") as handle:
+def setup_lock(home: Path) -> Iterator[None]:
+    """An exclusive lock on `<home>/obm-hub-setup.lock`, released when the block ends or the run dies."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / SETUP_LOCK).open("a") as handle:
         started = time.monotonic()
         fcntl.flock(handle, fcntl.LOCK_EX)
         waited = time.monotonic() - started

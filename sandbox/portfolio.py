@@ -16,7 +16,6 @@ import hashlib
 import json
 import random
 import re
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,6 +24,7 @@ from typing import Any
 
 from config.hub_file import GoogleCalendar as CalendarConfig
 from config.hub_file import Person, TogglWorkspace, TrelloBoard, Workspace
+from config.slug import slug
 from sandbox.business import (
     COACHING,
     DEFAULT_SEED,
@@ -114,12 +114,6 @@ def _toml_table(path: tuple[str, ...], table: dict[str, Any], *, array: bool = F
 
 def _toml_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
-
-
-def slug(text: str) -> str:
-    """`Harbor Design Co.` -> `harbor-design-co`: a hub-file key, a domain label."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _business_names(count: int, seed: int) -> list[tuple[str, str]]:

@@ -38,7 +38,13 @@ def minute_stamp(moment: datetime) -> str:
 
 def container_stamp(moment: datetime) -> str:
     """A database or data source time: rounded down to the minute like a page's, written with an
-    offset (`2026-07-27T08:00:00.000+00:00`) as Notion writes these objects' times."""
+    offset (`2026-07-27T08:00:00.000+00:00`) as Notion writes these objects' times.
+
+    "the last_edited_time and created_time properties will be rounded down to the closest minute for
+    page, database, and block objects" (developers.notion.com/changelog/
+    last-edited-time-is-now-rounded-to-the-nearest-minute); data sources split off databases in API
+    version 2025-09-03 and carry the same timestamps.
+    """
     rounded = moment.astimezone(UTC).replace(second=0, microsecond=0)
     return rounded.isoformat(timespec="milliseconds")
 

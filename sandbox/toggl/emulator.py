@@ -25,7 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from sandbox.business import Business
-from sandbox.emulator import Emulator
+from sandbox.emulator import Emulator, sandbox_action
 from sandbox.toggl import reports, routes
 from sandbox.toggl.limits import PLAN_QUOTAS, Bucket, TogglLimits
 from sandbox.toggl.seed import hub_person, seed_store, token_for
@@ -53,6 +53,7 @@ class TogglEmulator(Emulator):
         """The organization's plan (the demo business is on Starter)."""
         return next(iter(self.store.workspaces.values())).plan
 
+    @sandbox_action
     def set_plan(self, plan: str) -> None:
         """Move the organization to another plan ("free", "starter", "premium"): its hourly quota
         for workspace requests and the "premium" features it has (support.toggl.com/en/articles/11484112)."""
@@ -61,6 +62,15 @@ class TogglEmulator(Emulator):
         for workspace in self.store.workspaces.values():
             workspace.plan = plan
         self.limits.totals["org"] = PLAN_QUOTAS[plan]
+        self.save()
+
+    @sandbox_action
+    def limit_public_project_data(self, limited: bool = True) -> None:
+        """Set every workspace's "limit public project data" setting: with it on, members who are not
+        admins no longer see public projects' data in reports (the workspace object's
+        `limit_public_project_data`, engineering.toggl.com/docs/api/workspaces)."""
+        for workspace in self.store.workspaces.values():
+            workspace.limit_public_project_data = limited
         self.save()
 
     # -- state --------------------------------------------------------------------------------

@@ -135,16 +135,17 @@ def test_a_fresh_var_dir_runs_to_the_overview(tmp_path, without_notion):
 
 
 def test_two_first_runs_at_once_both_succeed(tmp_path, without_notion):
-    """Issue 7, defect 14: two runs on one new Prefect home. The test holds the set-up lock until both
+    """Issue 7, defect 14: two runs on one new Prefect home (one shares the other's var dir, one has
+    its own: the lock lives beside Prefect's database). The test holds the set-up lock until both
     wait for it, so that they reach Prefect's first start (and its database migration) at the same
     instant, the worst case; without the lock they migrate together and one fails. Both set Prefect up;
     then one syncs and the other, if the first still holds the workspace's lease, says so (exit 4)."""
-    var = tmp_path / "var"
-    lock = var / "run" / "prefect-setup.lock"
+    var, home = tmp_path / "var", tmp_path / "var" / "prefect"
+    lock = home / "obm-hub-setup.lock"
     lock.parent.mkdir(parents=True)
     with lock.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        runs = [Run(var, var / "prefect", **without_notion), Run(var, var / "prefect", **without_notion)]
+        runs = [Run(var, home, **without_notion), Run(tmp_path / "other-var", home, **without_notion)]
         waiting = {run.process.pid for run in runs}
         deadline = time.monotonic() + 180
         while lock_waiters(lock) != waiting:

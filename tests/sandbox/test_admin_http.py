@@ -111,3 +111,21 @@ def test_a_storm_set_from_another_process_reaches_the_api(google):
     google.post("/_sandbox/faults", json={"storm": 1, "storm_forms": ["429 rateLimitExceeded"]})
     assert google.get("/calendar/v3" + EVENTS).status_code == 429
     assert google.get("/calendar/v3" + EVENTS).status_code == 200
+
+
+def test_toggls_plan_is_set_from_another_process(served):
+    """A hub in another process meets the Free plan's refusals: the plan is an action, not Python."""
+    from tests.sandbox.test_toggl_reports import RANGE, SEARCH, SOPHIE
+
+    with httpx.Client(base_url=served["toggl"], auth=(SOPHIE, "api_token"), timeout=5) as sophie:
+        assert sophie.post(SEARCH, json={**RANGE, "billable": True}).status_code == 200
+        assert sophie.post("/_sandbox/actions/set_plan", json={"plan": "gold"}).status_code == 400
+        assert sophie.post("/_sandbox/actions/set_plan", json={"plan": "free"}).status_code == 200
+        refused = sophie.post(SEARCH, json={**RANGE, "billable": True})
+        assert (refused.status_code, refused.json()) == (402, "Workspace needs to have this feature enabled")
+        assert sophie.post("/_sandbox/actions/set_plan", json={"plan": "starter"}).status_code == 200
+        assert sophie.post("/_sandbox/actions/limit_public_project_data").status_code == 200
+        assert (
+            sophie.post("/_sandbox/actions/limit_public_project_data", json={"limited": False}).status_code
+            == 200
+        )
