@@ -9,7 +9,8 @@ Reading
   creation time, and `since` accepts one), restricted to the types changes.py names. The newest action
   per card says whether it changed, was deleted (`deleted`) or moved to another board (`left`: it
   left the sync's scope, it was not deleted). Each changed card is then read with its list, members
-  and attachments embedded: 1 + n requests; a card found on another board has left too. Past
+  and attachments embedded: 1 + n requests; a card found on another board has left too; one that
+  answers 404 twice without a `deleteCard` action is skipped, not deleted (see `_read_cards`). Past
   `CARD_READS_MAX` changed cards, or when a list was renamed or (un)archived (all its cards changed),
   one `cards/all` read (with the board's lists, labels and members) replaces the single reads. The
   next cursor is the newest action id seen.
@@ -177,13 +178,23 @@ class TrelloConnector(Closing):
         )
 
     def _read_cards(self, card_ids: Sequence[str]) -> _Read:
-        """One read per card: gone is deleted, on another board has left."""
+        """One read per card: on another board has left; a 404 is not yet a deletion.
+
+        These cards changed, and their newest action is not a `deleteCard` (that one is sorted into
+        `deleted` by `board_changes`). A 404 here is a card deleted after the walk (whose `deleteCard`
+        the next read brings), a card moved to a board the token cannot see, or a fluke: it is read
+        once more and, if still missing, skipped (kept as last read) until an action says what
+        happened. Counting it as deleted would archive its peer on one unconfirmed answer.
+        """
         read = _Read()
         for card_id in card_ids:
             try:
-                card = self.client.get_card(card_id)
+                card = self._get_card_twice(card_id)
             except NotFound:
-                read.deleted.append(card_id)
+                logger.warning(
+                    "trello card %s answers 404 with no deleteCard action; kept as last read", card_id
+                )
+                read.skipped.append(card_id)
                 continue
             except BadData as exc:
                 logger.warning("skipping %s", exc)
@@ -196,6 +207,12 @@ class TrelloConnector(Closing):
             read.items += items
             read.skipped += skipped
         return read
+
+    def _get_card_twice(self, card_id: str) -> TrelloCard:
+        try:
+            return self.client.get_card(card_id)
+        except NotFound:
+            return self.client.get_card(card_id)
 
     def _read_board_cards(self, changes: BoardChanges) -> _Read:
         """One board read; a changed card it lacks is read alone to learn whether it left or went."""

@@ -144,6 +144,12 @@ def test_a_card_moved_to_another_board_has_left_and_a_deleted_one_is_deleted(con
     assert set(batch.left) == {away, read_elsewhere}
 
 
+EMBEDDED = the_card(
+    list={"id": "6650a1f1aa00000000000004", "name": "Review", "closed": False, "pos": 65536},
+    members=[{"id": "6650a1f3cc00000000000002", "username": "sophiemartin"}],
+)
+
+
 @respx.mock
 def test_a_card_moved_away_and_back_has_changed(connector):
     actions = [
@@ -151,11 +157,7 @@ def test_a_card_moved_away_and_back_has_changed(connector):
         action("6740000000000000000000d1", "moveCardFromBoard", CARD_ID),
     ]
     respx.get(f"{API}/boards/{BOARD}/actions").mock(return_value=httpx.Response(200, json=actions))
-    embedded = the_card(
-        list={"id": "6650a1f1aa00000000000004", "name": "Review", "closed": False, "pos": 65536},
-        members=[{"id": "6650a1f3cc00000000000002", "username": "sophiemartin"}],
-    )
-    respx.get(f"{API}/cards/{CARD_ID}").mock(return_value=httpx.Response(200, json=embedded))
+    respx.get(f"{API}/cards/{CARD_ID}").mock(return_value=httpx.Response(200, json=EMBEDDED))
     batch = connector.fetch_changes("6740000000000000000000d0")
     assert [r.remote_id for r in batch.items] == [CARD_ID] and batch.left == ()
 
@@ -236,3 +238,31 @@ def test_the_link_id_the_card_already_carries_writes_nothing(connector):
     put = respx.put(f"{API}/cards/{CARD_ID}")
     written = connector.update(CARD_ID, Task(title="x"), fields=frozenset(), link_id="lnk_01JD3ZK7Q9")
     assert put.call_count == 0 and written.link_id == "lnk_01JD3ZK7Q9"
+
+
+@respx.mock
+def test_a_changed_card_that_answers_404_is_read_again_and_never_counted_deleted(connector):
+    """A 404 with no deleteCard action is not a deletion (issue 9: a 404 is re-checked before it counts):
+    the card is read twice, then skipped (kept as last read) until an action says what happened."""
+    actions = [action("6740000000000000000000f1", "updateCard", CARD_ID)]
+    respx.get(f"{API}/boards/{BOARD}/actions").mock(return_value=httpx.Response(200, json=actions))
+    missing = respx.get(f"{API}/cards/{CARD_ID}").mock(
+        return_value=httpx.Response(404, text="The requested resource was not found.")
+    )
+    batch = connector.fetch_changes("6740000000000000000000f0")
+    assert (batch.items, batch.deleted, batch.left, batch.skipped) == ((), (), (), (CARD_ID,))
+    assert missing.call_count == 2
+
+
+@respx.mock
+def test_a_404_that_clears_on_the_second_read_is_the_card(connector):
+    actions = [action("6740000000000000000000f2", "updateCard", CARD_ID)]
+    respx.get(f"{API}/boards/{BOARD}/actions").mock(return_value=httpx.Response(200, json=actions))
+    respx.get(f"{API}/cards/{CARD_ID}").mock(
+        side_effect=[
+            httpx.Response(404, text="The requested resource was not found."),
+            httpx.Response(200, json=EMBEDDED),
+        ]
+    )
+    batch = connector.fetch_changes("6740000000000000000000f1")
+    assert [r.remote_id for r in batch.items] == [CARD_ID] and batch.deleted == batch.skipped == ()
