@@ -15,7 +15,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Modules of the engine a pure computation imports; none may drag in I/O or orchestration.
-PURE_ENGINE_MODULES = ("sync.model", "sync.connector")
+PURE_ENGINE_MODULES = (
+    "sync.model",
+    "sync.connector",
+    "sync.plan",
+    "sync.agenda",
+    "sync.hours",
+    "sync.meetings",
+    "sync.merge",
+    "sync.matching",
+)
 FORBIDDEN = ("httpx", "pydantic_settings", "prefect", "connectors", "config", "sqlalchemy", "tenacity")
 
 

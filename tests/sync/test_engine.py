@@ -360,3 +360,33 @@ def test_time_moves_dues_by_the_zone_when_matching(hub):
     run = hub.sync()
     assert run.report.created == 0 and len(hub.pairs()) == 1
     assert (hub.clock.now - T0) < timedelta(hours=1)
+
+
+def test_match_only_links_what_matches_and_creates_nothing(store_url):
+    hub = Hub(store_url, RelationPolicy(zone=PARIS, mode="match_only"))
+    due = date(2026, 12, 3)
+    hub.trello.user_add("Send invoice", due=due)
+    hub.notion.user_add("send invoice", due=due)
+    hub.trello.user_add("Only on the board")
+    hub.notion.user_add("Only in Notion")
+    run = hub.sync()
+    assert run.outcome == "ok" and run.report.created == 0
+    assert len(hub.trello.live()) == 2 and len(hub.notion.live()) == 2
+    for side in (hub.trello, hub.notion):
+        linked = [task.title for rid, task in side.live().items() if side.link_of(rid) is not None]
+        assert [title.lower() for title in linked] == ["send invoice"], side
+    _quiet(hub)
+    hub.store.close()
+
+
+def test_the_guard_caps_a_mass_archive_by_count_whatever_the_share(store_url):
+    """share 100%: only the count stands in the way; archiving 4 of 10 links with count=3 is refused."""
+    hub = Hub(store_url, RelationPolicy(zone=PARIS, guard=ArchiveGuard(share=1.0, floor=0, count=3)))
+    cards = [hub.trello.user_add(f"Task {n}") for n in range(10)]
+    hub.sync()
+    for card in cards[:4]:
+        hub.trello.user_delete(card)
+    run = hub.sync()
+    assert run.outcome == "refused" and "would archive 4 of 10 linked notion items" in run.plan.refusal
+    assert len(hub.notion.live()) == 10
+    hub.store.close()
