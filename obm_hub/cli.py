@@ -30,8 +30,8 @@ app = App(
 
 
 @app.command
-def run(*, workspace: str | None = None) -> int:
-    """Run the main job once: read every service, store what was read, print the overview.
+def run(*, workspace: str | None = None, dry_run: bool = False, allow_mass_archive: bool = False) -> int:
+    """Run the main job once: read every service, sync tasks, agenda and time, print the summary.
 
     With no credentials set, the hub runs against the sandbox emulators (the demo business).
 
@@ -39,6 +39,10 @@ def run(*, workspace: str | None = None) -> int:
     ----------
     workspace
         Only this workspace (a key of the hub file); default: every workspace.
+    dry_run
+        Read and plan, write nothing to the services (the plan is in the run's artifacts).
+    allow_mass_archive
+        Carry out a plan the mass-archive guard refused (exit code 3) after you have checked it.
     """
     from obm_hub.run import run_main, stop_on_signals
 
@@ -46,7 +50,7 @@ def run(*, workspace: str | None = None) -> int:
         hub = _ready()
         if workspace:
             hub.workspace(workspace)
-        return run_main(hub, workspace)
+        return run_main(hub, workspace, dry_run=dry_run, allow_mass_archive=allow_mass_archive)
 
 
 @app.command

@@ -314,3 +314,34 @@ def test_conflicts_and_refused_credentials_are_prefect_events(
     assert auth.payload["service"] == "toggl" and "wrong-toggl" not in str(auth.payload)
     assert auth.resource.id == "obm-hub.workspace.brightpath"
     assert state.is_failed()
+
+
+def test_a_mass_archive_is_refused_as_an_event_and_carried_out_only_when_allowed(
+    prefect_harness, asserting_events_worker, reset_worker_events, sandbox_factory, tmp_path, monkeypatch
+):
+    """Someone archives most of the board: the hub refuses to archive the Notion pages (state says
+    so, `obm-hub.sync.refused` is emitted, nothing written) until a run allows it."""
+    import httpx
+
+    from sandbox.trello.emulator import API_KEY, TOKEN
+
+    sandbox = sandbox_factory(rate_limits=False)
+    _live(sandbox, monkeypatch, tmp_path)
+    assert _hub(relations=["tasks"]).is_completed()
+    auth = {"key": API_KEY, "token": TOKEN}
+    with httpx.Client(base_url=sandbox.base_url("trello"), params=auth) as trello:
+        cards = trello.get("/boards/6650a1f0c0ffee0000b0a4d1/cards/open").json()
+        for card in cards[:12]:
+            assert trello.put(f"/cards/{card['id']}", params={"closed": "true"}).status_code == 200
+    before = len(sandbox.log.entries())
+    refused = _hub(relations=["tasks"])
+    assert not refused.is_completed() and [
+        r.outcome for r in refused.result(raise_on_failure=False).relations
+    ] == ["refused"]
+    assert _writes(sandbox, before) == Counter()
+    asserting_events_worker.drain()
+    names = Counter(e.event for e in asserting_events_worker._client.events if e.event.startswith("obm-hub."))
+    assert names["obm-hub.sync.refused"] == 1, names
+    allowed = _hub(relations=["tasks"], allow_mass_archive=True)
+    assert allowed.is_completed(), allowed.message
+    assert _writes(sandbox, before)[("notion", "PATCH")] >= 12
