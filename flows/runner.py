@@ -368,7 +368,12 @@ class WorkspaceRunner:
         zone = ZoneInfo(self.workspace.timezone)
         now = self.store.now()
         source = summary_input(
-            self.store, self.key, self.workspace, now=now, since=period.previous().start(zone)
+            self.store,
+            self.key,
+            self.workspace,
+            now=now,
+            since=period.previous().start(zone),
+            period_start=period.start(zone),
         )
         summary = build_summary(source, period)
         outputs = SummaryOutputs(summary)

@@ -51,10 +51,12 @@ def summary_input(
     *,
     now: datetime,
     since: datetime | None = None,
+    period_start: datetime | None = None,
     live: Mapping[str, ServiceStatus] | None = None,
 ) -> SummaryInput:
     """Everything the summary needs for workspace `key`; `since` bounds the runs read (the previous
-    period's start), `live` adds what only a running hub knows (Toggl's quota as last reported)."""
+    period's start, for the deltas), `period_start` the runs whose requests count as the period's,
+    `live` adds what only a running hub knows (Toggl's quota as last reported)."""
     services = workspace.services()
     task_services = [service for service in TASK_SERVICES if service in services]
     records = _records(store, key, task_services)
@@ -69,7 +71,7 @@ def summary_input(
         else (),
         entries=_entries(store, key, records) if "toggl" in services else (),
         runs=tuple(_runs(runs, store.writes(key, since), store.conflicts(key, since), services)),
-        services=tuple(_service_statuses(runs, services, live or {})),
+        services=tuple(_service_statuses(runs, services, live or {}, period_start)),
     )
 
 
@@ -178,9 +180,13 @@ def _conflict(conflict: EngineConflict) -> ConflictRecord:
 
 
 def _service_statuses(
-    runs: Sequence[EngineRun], services: Sequence[str], live: Mapping[str, ServiceStatus]
+    runs: Sequence[EngineRun],
+    services: Sequence[str],
+    live: Mapping[str, ServiceStatus],
+    period_start: datetime | None,
 ) -> list[ServiceStatus]:
     statuses = []
+    in_period = [run for run in runs if period_start is None or run.started_at >= period_start]
     last_label = runs[-1].label if runs else None
     for service in services:
         if service in live:
@@ -193,7 +199,7 @@ def _service_statuses(
         statuses.append(
             ServiceStatus(
                 service=service,
-                requests_period=sum(run.requests.get(service, 0) for run in runs),
+                requests_period=sum(run.requests.get(service, 0) for run in in_period),
                 requests_last_run=sum(
                     run.requests.get(service, 0) for run in runs if run.label == last_label
                 ),
