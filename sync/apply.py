@@ -197,6 +197,7 @@ class _Applier(Generic[T]):
                         remote.remote_id,
                         None,
                         now,
+                        remote.version,
                     )
             for write in step.writes:
                 if write.kind == "create":
@@ -242,7 +243,15 @@ class _Applier(Generic[T]):
             remote = results.get(side) or step.current.get(side)
             if remote is not None:
                 links.put_side(
-                    connection, self.workspace, self.relation, step.link_id, side, remote.remote_id, base, now
+                    connection,
+                    self.workspace,
+                    self.relation,
+                    step.link_id,
+                    side,
+                    remote.remote_id,
+                    base,
+                    now,
+                    remote.version,
                 )
         self._forget_failed_creates(connection, step, failed)
 
@@ -258,7 +267,17 @@ class _Applier(Generic[T]):
         if side is None or side.base is None or side.remote_id != result.remote_id:
             return
         base = side.base.model_copy(update={name: getattr(result.item, name) for name in write.fields})
-        links.put_side(connection, self.workspace, relation, link_id, write.side, side.remote_id, base, now)
+        links.put_side(
+            connection,
+            self.workspace,
+            relation,
+            link_id,
+            write.side,
+            side.remote_id,
+            base,
+            now,
+            result.version,
+        )
 
     def _forget_failed_creates(self, connection: Connection, step: Step[T], failed: frozenset[str]) -> None:
         """A create the service refused (not one whose answer was lost) is planned again next run."""

@@ -67,6 +67,7 @@ class Side(Generic[T]):
     remote_id: str | None  # None: the create was recorded as pending and is not confirmed yet
     base: T | None = None  # None while pending
     base_hash: str | None = None  # the base's content hash, as stored; computed when not given
+    version: str | None = None  # the copy's version when the base was taken
 
     @property
     def pending(self) -> bool:

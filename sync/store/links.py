@@ -26,10 +26,12 @@ def load_links(connection: Connection, workspace: str, relation: str, model: typ
             link_sides.c.remote_id,
             link_sides.c.base,
             link_sides.c.base_hash,
+            link_sides.c.version,
         ).where(link_sides.c.workspace == workspace, link_sides.c.relation == relation)
     )
-    for link_id, side, remote_id, base, base_hash in side_rows:
-        sides[link_id][side] = Side(remote_id, model.model_validate_json(base) if base else None, base_hash)
+    for link_id, side, remote_id, base, base_hash, version in side_rows:
+        record = model.model_validate_json(base) if base else None
+        sides[link_id][side] = Side(remote_id, record, base_hash, version)
     link_rows = connection.execute(
         select(links.c.link_id, links.c.state).where(
             links.c.workspace == workspace, links.c.relation == relation
@@ -64,6 +66,7 @@ def put_side(
     remote_id: str | None,
     base: Record | None,
     now: datetime,
+    version: str | None = None,
 ) -> None:
     row: dict[str, Any] = {
         "workspace": workspace,
@@ -73,6 +76,7 @@ def put_side(
         "remote_id": remote_id,
         "base": base.model_dump_json() if base is not None else None,
         "base_hash": base.content_hash() if base is not None else None,
+        "version": version,
         "updated_at": now,
     }
     upsert(connection, link_sides, row)

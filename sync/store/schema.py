@@ -110,6 +110,7 @@ link_sides = Table(
     Column("remote_id", String(255)),  # None: the create is pending (written before the remote create)
     Column("base", Text),  # the canonical record this side held at the last sync, as JSON
     Column("base_hash", String(64)),  # its content hash: a quiet link is told by two string compares
+    Column("version", Text),  # the copy's version when its base was taken (migration 0003)
     Column("updated_at", Stamp, nullable=False),
     UniqueConstraint("workspace", "relation", "side", "remote_id", name="uq_obm_hub_link_sides_remote"),
 )

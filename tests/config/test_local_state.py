@@ -43,7 +43,9 @@ def test_a_value_that_is_no_url(monkeypatch):
 
 
 def test_an_unknown_database_kind(monkeypatch):
-    assert "unknown database kind 'mysql+nosuchdriver'" in _store_problem(monkeypatch, "mysql+nosuchdriver://x/y")
+    assert "unknown database kind 'mysql+nosuchdriver'" in _store_problem(
+        monkeypatch, "mysql+nosuchdriver://x/y"
+    )
 
 
 def test_an_asyncio_driver(monkeypatch):

@@ -311,6 +311,9 @@ def test_links_are_recorded_on_both_sides_with_their_bases(hub):
         "trello": "Linked",
         "notion": "Linked",
     }
+    for name, side in link.sides.items():  # each side's version: the copy's, as the last write left it
+        copy = getattr(hub, name).copies[side.remote_id]
+        assert side.version == str(copy.version), name
     with hub.store.transaction() as connection:
         link_rows.drop_relation(connection, "w", TASKS)
     assert hub.store.links("w", TASKS, Task) == {}

@@ -174,10 +174,14 @@ def test_links_keep_each_sides_base_and_pending_creates(store_url):
     base = _remote("c1", "one").item
     with store.transaction() as connection:
         link_rows.put_link(connection, "w", "tasks", "L1", "active", T0)
-        link_rows.put_side(connection, "w", "tasks", "L1", "trello", "c1", base, T0)
+        link_rows.put_side(
+            connection, "w", "tasks", "L1", "trello", "c1", base, T0, "2026-11-25T09:00:00.000Z"
+        )
         link_rows.put_side(connection, "w", "tasks", "L1", "notion", None, None, T0)
     loaded = store.links("w", "tasks", Task)
     assert loaded["L1"].sides["trello"].base == base
+    assert loaded["L1"].sides["trello"].version == "2026-11-25T09:00:00.000Z"
+    assert loaded["L1"].sides["trello"].base_hash == base.content_hash()
     assert loaded["L1"].sides["notion"].pending
     assert store.links("w", "agenda", Task) == {}
     store.close()
