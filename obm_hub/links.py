@@ -1,0 +1,63 @@
+"""`obm-hub links rebuild`: the links of a workspace rebuilt from the link ids its copies carry (the
+card's hidden link line, Notion's "Hub ID", the deadline event's private property, the entry's tag),
+after the store was lost or when its links are in doubt. Full reads, then the planners' first rule
+only (copies carrying the same link id), recorded without a single write to a service: the rules are
+`sync/rebuild.py`'s. The next sync then finds those pairs linked and creates nothing for them.
+
+A read that fails stops the rebuild of that workspace before anything is forgotten.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from config import Hub
+from flows.context import runner_for
+from flows.runner import RELATIONS, WorkspaceRunner
+from obm_hub import exit_codes
+from obm_hub.progress import Bars
+from obm_hub.workspaces import read_side_by_side, services, workspace_keys
+from sync.policy import AGENDA, MEETINGS, TASKS
+from sync.rebuild import Relinked, forget_links, record_relinks
+from sync.store import LeaseHeld
+
+LINKED_RELATIONS = (TASKS, AGENDA, MEETINGS)
+
+
+def rebuild_main(hub: Hub, workspace: str | None) -> int:
+    codes = []
+    with services(hub), Bars() as bars:
+        for key in workspace_keys(hub, workspace):
+            with runner_for(key, label="obm-hub links rebuild") as runner:
+                try:
+                    with runner.lease():
+                        codes.append(_rebuild(runner, bars))
+                except LeaseHeld as exc:
+                    print(f"obm-hub: {key}: {exc}", file=sys.stderr)
+                    codes.append(exit_codes.LEASE_HELD)
+    return max(codes, default=exit_codes.OK)
+
+
+def _rebuild(runner: WorkspaceRunner, bars: Bars) -> int:
+    wanted = runner.relations(RELATIONS)
+    reads = read_side_by_side(
+        runner, wanted, full=True, on_read=bars.reads(runner.key, list(runner.needs(wanted)))
+    )
+    failed = [read.error for read in reads if read.error]
+    if failed:
+        for line in failed:
+            print(f"obm-hub: {runner.key}: {line}", file=sys.stderr)
+        print(f"obm-hub: {runner.key}: links not rebuilt (nothing was forgotten)", file=sys.stderr)
+        return exit_codes.FAILED
+    forgotten = forget_links(runner.store, runner.key, LINKED_RELATIONS)
+    done: list[Relinked] = []
+    for relation in wanted:  # in order: the agenda's keys are the task links just recorded
+        for plan in runner.plan(relation).plans:
+            if plan.relation in LINKED_RELATIONS:
+                done.append(record_relinks(runner.store, runner.key, plan))
+    print(f"{runner.key}: {forgotten} links forgotten, rebuilt from the link ids the copies carry:")
+    for relinked in done:
+        settle = f" ({relinked.to_settle} whose copies differ: the next sync merges them)"
+        print(f"  {relinked.relation}: {relinked.linked} linked{settle if relinked.to_settle else ''}")
+    print("  nothing was written to any service; the next sync links or creates the rest as usual")
+    return exit_codes.OK
