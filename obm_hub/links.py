@@ -1,7 +1,8 @@
 """`obm-hub links rebuild`: the links of a workspace rebuilt from the link ids its copies carry (the
 card's hidden link line, Notion's "Hub ID", the deadline event's private property, the entry's tag),
 after the store was lost or when its links are in doubt. Full reads, then the planners' first rule
-only (copies carrying the same link id), recorded without a single write to a service: the rules are
+only (copies carrying the same link id), recorded without a single write to a service; a deadline
+event older than the calendar read's window is looked up by its link id. The rules are
 `sync/rebuild.py`'s. The next sync then finds those pairs linked and creates nothing for them.
 
 A read that fails stops the rebuild of that workspace before anything is forgotten.
@@ -52,12 +53,18 @@ def _rebuild(runner: WorkspaceRunner, bars: Bars) -> int:
     forgotten = forget_links(runner.store, runner.key, LINKED_RELATIONS)
     done: list[Relinked] = []
     for relation in wanted:  # in order: the agenda's keys are the task links just recorded
+        finders = {service: runner.connector(service) for service in runner.needs([relation])}
         for plan in runner.plan(relation).plans:
             if plan.relation in LINKED_RELATIONS:
-                done.append(record_relinks(runner.store, runner.key, plan))
+                done.append(record_relinks(runner.store, runner.key, plan, finders))
     print(f"{runner.key}: {forgotten} links forgotten, rebuilt from the link ids the copies carry:")
     for relinked in done:
-        settle = f" ({relinked.to_settle} whose copies differ: the next sync merges them)"
-        print(f"  {relinked.relation}: {relinked.linked} linked{settle if relinked.to_settle else ''}")
+        notes = []
+        if relinked.looked_up:
+            notes.append(f"{relinked.looked_up} found by their link id, outside the read's window")
+        if relinked.to_settle:
+            notes.append(f"{relinked.to_settle} to compare at the next sync")
+        shown = f" ({'; '.join(notes)})" if notes else ""
+        print(f"  {relinked.relation}: {relinked.linked} linked{shown}")
     print("  nothing was written to any service; the next sync links or creates the rest as usual")
     return exit_codes.OK
