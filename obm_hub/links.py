@@ -11,6 +11,7 @@ A read that fails stops the rebuild of that workspace before anything is forgott
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from config import Hub
 from flows.context import runner_for
@@ -18,6 +19,7 @@ from flows.runner import RELATIONS, WorkspaceRunner
 from obm_hub import exit_codes
 from obm_hub.progress import Bars
 from obm_hub.workspaces import read_side_by_side, services, workspace_keys
+from sync.connector import Connector
 from sync.policy import AGENDA, MEETINGS, TASKS
 from sync.rebuild import Relinked, forget_links, record_relinks
 from sync.store import LeaseHeld
@@ -53,7 +55,7 @@ def _rebuild(runner: WorkspaceRunner, bars: Bars) -> int:
     forgotten = forget_links(runner.store, runner.key, LINKED_RELATIONS)
     done: list[Relinked] = []
     for relation in wanted:  # in order: the agenda's keys are the task links just recorded
-        finders = {service: runner.connector(service) for service in runner.needs([relation])}
+        finders: dict[str, Connector[Any]] = {s: runner.connector(s) for s in runner.needs([relation])}
         for plan in runner.plan(relation).plans:
             if plan.relation in LINKED_RELATIONS:
                 done.append(record_relinks(runner.store, runner.key, plan, finders))
