@@ -64,7 +64,7 @@ def run(*, workspace: str | None = None) -> int:
 def plan(
     *,
     workspace: str | None = None,
-    relations: list[Relation] | None = None,
+    relations: Annotated[list[Relation] | None, Parameter(consume_multiple=True)] = None,
     as_json: Annotated[bool, Parameter(name="--json")] = False,
     full_resync: bool = False,
 ) -> int:
