@@ -70,16 +70,29 @@ def _sync(workspace: str = "brightpath") -> list:
 def synced(tmp_path_factory) -> Iterator[tuple[object, Path]]:
     """The demo business synced once by the hub: its sandbox and the hub's var dir."""
     from connectors.ratelimit import forget_shared_state
-    from flows.context import connector_options
+    from flows.context import apply_progress, connector_options
     from sandbox import Sandbox
 
     var = tmp_path_factory.mktemp("synced") / "var"
     sandbox = Sandbox(now=datetime.fromisoformat(FIXED_NOW_ISO), rate_limits=False).start()
+    progress: list[tuple[str, str, int, int]] = []
+
+    def bars(workspace: str, relation: str):  # what `obm-hub run` hands its runners on a terminal
+        return lambda done, total: progress.append((workspace, relation, done, total))
+
     try:
-        with pytest.MonkeyPatch.context() as patch, connector_options(fast_options(timeout=30.0)):
+        with (
+            pytest.MonkeyPatch.context() as patch,
+            connector_options(fast_options(timeout=30.0)),
+            apply_progress(bars),
+        ):
             _point_at(patch, sandbox, var)
             forget_shared_state()
             assert all(relation.outcome == "ok" for relation in _sync())
+        # Each apply reported its steps as they ran, up to the last.
+        tasks = [(done, total) for _, relation, done, total in progress if relation == "tasks"]
+        assert tasks[0][0] == 1 and tasks[-1][0] == tasks[-1][1] > 40
+        assert {workspace for workspace, *_ in progress} == {"brightpath"}
         yield sandbox, var
     finally:
         sandbox.stop()
