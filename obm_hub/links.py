@@ -25,6 +25,7 @@ from sync.rebuild import Relinked, forget_links, record_relinks
 from sync.store import LeaseHeld
 
 LINKED_RELATIONS = (TASKS, AGENDA, MEETINGS)
+LOOKED_UP = ("google",)  # services whose copies outside the read are looked up by link id
 
 
 def rebuild_main(hub: Hub, workspace: str | None) -> int:
@@ -55,7 +56,11 @@ def _rebuild(runner: WorkspaceRunner, bars: Bars) -> int:
     forgotten = forget_links(runner.store, runner.key, LINKED_RELATIONS)
     done: list[Relinked] = []
     for relation in wanted:  # in order: the agenda's keys are the task links just recorded
-        finders: dict[str, Connector[Any]] = {s: runner.connector(s) for s in runner.needs([relation])}
+        # Only the calendar's read is a window that may miss the hub's own copies (deadline events of
+        # old dues); Toggl's 14 days cover the week of meetings the hub derives entries from.
+        finders: dict[str, Connector[Any]] = {
+            s: runner.connector(s) for s in runner.needs([relation]) if s in LOOKED_UP
+        }
         for plan in runner.plan(relation).plans:
             if plan.relation in LINKED_RELATIONS:
                 done.append(record_relinks(runner.store, runner.key, plan, finders))
