@@ -17,11 +17,12 @@ from config import Hub, HubSettings, load_hub
 from config.dirs import prepare_dirs
 from config.store_url import store_url
 from connectors.http import CoreOptions
-from flows.runner import WorkspaceRunner
+from flows.runner import ProgressFactory, WorkspaceRunner
 from sync.store import Store
 
 _SETTINGS: ContextVar[HubSettings | None] = ContextVar("obm_hub_settings", default=None)
 _OPTIONS: ContextVar[CoreOptions | None] = ContextVar("obm_hub_core_options", default=None)
+_PROGRESS: ContextVar[ProgressFactory | None] = ContextVar("obm_hub_progress", default=None)
 
 
 @contextmanager
@@ -43,6 +44,17 @@ def connector_options(options: CoreOptions) -> Iterator[None]:
         yield
     finally:
         _OPTIONS.reset(token)
+
+
+@contextmanager
+def apply_progress(factory: ProgressFactory) -> Iterator[None]:
+    """Runners made inside also report each apply's progress to `factory(workspace, relation)`: the
+    bars `obm-hub run` draws on a terminal."""
+    token = _PROGRESS.set(factory)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 @contextmanager
@@ -72,7 +84,7 @@ def runner_for(workspace_key: str, *, label: str | None = None) -> Iterator[Work
     try:
         options = _OPTIONS.get()
         with WorkspaceRunner(
-            workspace_key, workspace, settings, store, options=options, label=label
+            workspace_key, workspace, settings, store, options=options, label=label, progress=_PROGRESS.get()
         ) as runner:
             yield runner
     finally:

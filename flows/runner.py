@@ -20,7 +20,7 @@ import functools
 import os
 import socket
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -64,6 +64,8 @@ LEASE_RENEW_EVERY = 25  # applied steps: well within the TTL at any service's pa
 # Who holds a workspace's lease: the machine, the process and the run, so an overlapping run (a
 # scheduled one during a manual one, two triggers at once) is told exactly who.
 PROCESS = f"{socket.gethostname()}:{os.getpid()}"
+# (workspace, relation) -> an apply's `on_progress(done, total)`: the terminal's bars, for one.
+ProgressFactory = Callable[[str, str], Callable[[int, int], None]]
 
 
 @dataclass
@@ -127,9 +129,10 @@ class WorkspaceRunner:
         *,
         options: CoreOptions | None = None,
         label: str | None = None,
+        progress: ProgressFactory | None = None,
     ) -> None:
         self.key, self.workspace, self.settings, self.store = key, workspace, settings, store
-        self.options, self.label = options, label
+        self.options, self.label, self.progress = options, label, progress
         # Unique per runner, readable for the person told that another run holds the lease.
         self.holder = f"{label or 'a run'} on {PROCESS} [{uuid.uuid4().hex[:8]}]"
         self.services: list[Service] = [s for s in SERVICES if s in workspace.services()]
@@ -301,7 +304,7 @@ class WorkspaceRunner:
             planned.created_projects = self._projects(planned)
         models = {TASKS: (Task,), AGENDA: (Event, Task), TIME: (Task, TimeEntry)}[planned.relation]
         connectors: dict[str, Connector[Any]] = {s: self.connector(s) for s in self.needs([planned.relation])}
-        on_progress = self._renewing(on_progress)
+        on_progress = self._renewing(on_progress, planned.relation)
         for index, (plan, model) in enumerate(zip(planned.plans, models, strict=False)):
             if index > 0 and not plan.steps and not plan.refusal:
                 continue  # an empty follow-up plan (no due moved, no meeting): no run to record
@@ -328,14 +331,18 @@ class WorkspaceRunner:
         ]
         return planned
 
-    def _renewing(self, on_progress: Any) -> Any:
-        """Progress that also renews the lease now and then: a long first sync outlives its TTL."""
+    def _renewing(self, on_progress: Any, relation: str) -> Any:
+        """Progress that also renews the lease now and then (a long first sync outlives its TTL) and
+        moves the process's own bars, if it has any."""
+        bars = self.progress(self.key, relation) if self.progress is not None else None
 
         def report(done: int, total: int) -> None:
             if done % LEASE_RENEW_EVERY == 0:
                 self.store.renew_lease(self.key, self.holder, LEASE_TTL)
             if on_progress is not None:
                 on_progress(done, total)
+            if bars is not None:
+                bars(done, total)
 
         return report
 

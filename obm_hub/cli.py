@@ -1,17 +1,20 @@
 """obm-hub: keeps Trello, Notion, Google Calendar and Toggl Track consistent and writes the morning
-operations summary. Run the main job, check the configuration, or serve the sandbox emulators.
+operations summary. Run the main job, plan a dry run, print a summary, rebuild links, diagnose the
+services, check the configuration, or serve the sandbox emulators.
 
-Commands that need no orchestration (`check`, `sandbox`) never import Prefect: it costs seconds, and
-they must answer at once. The command line is cyclopts (https://cyclopts.readthedocs.io), which Prefect
-itself depends on.
+This module only registers the commands; each lives in its own module of `obm_hub`. Commands that need
+no orchestration (`plan`, `summary`, `links rebuild`, `doctor`, `check`, `sandbox`) never import
+Prefect: it costs seconds, and they must answer at once. The command line is cyclopts
+(https://cyclopts.readthedocs.io), which Prefect itself depends on.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from cyclopts import App, Parameter, validators
 
@@ -27,6 +30,14 @@ app = App(
     default_parameter=Parameter(negative=()),  # flags as written: --memory, --no-rate-limits
     version_flags=(),
 )
+links_app = App(
+    name="links",
+    help="The links between the copies of an item across services.",
+    help_epilogue=exit_codes.help_text(),
+)
+app.command(links_app)
+
+Relation = Literal["tasks", "agenda", "time"]
 
 
 @app.command
@@ -51,6 +62,107 @@ def run(*, workspace: str | None = None, dry_run: bool = False, allow_mass_archi
         if workspace:
             hub.workspace(workspace)
         return run_main(hub, workspace, dry_run=dry_run, allow_mass_archive=allow_mass_archive)
+
+
+@app.command
+def plan(
+    *,
+    workspace: str | None = None,
+    relations: Annotated[list[Relation] | None, Parameter(consume_multiple=True)] = None,
+    as_json: Annotated[bool, Parameter(name="--json")] = False,
+    full_resync: bool = False,
+) -> int:
+    """A dry run: read the services, plan each relation, print what a run would write; write nothing.
+
+    Each read is stored with its cursor, as in any run (the plan is made from the store).
+
+    Parameters
+    ----------
+    workspace
+        Only this workspace (a key of the hub file); default: every workspace.
+    relations
+        Only these relations (tasks, agenda, time); default: all the workspace has.
+    as_json
+        Print the plan as a JSON list of actions, one per write (an empty list: nothing would change).
+    full_resync
+        Read every service in full, not from its cursor.
+    """
+    from obm_hub.plan import plan_main
+
+    hub = _ready()
+    return plan_main(
+        hub, workspace, relations or ["tasks", "agenda", "time"], as_json=as_json, full_resync=full_resync
+    )
+
+
+@app.command
+def summary(
+    *,
+    workspace: str | None = None,
+    period: Literal["today", "yesterday", "this-week", "last-week"] = "this-week",
+    first: date | None = None,
+    last: date | None = None,
+    format: Literal["md", "html", "json"] = "md",
+    output: Path | None = None,
+    client: bool = False,
+) -> int:
+    """The operations summary of a period, from what the store holds (no service is read).
+
+    Parameters
+    ----------
+    workspace
+        The workspace (a key of the hub file); needed when the hub file has several.
+    period
+        A named period, in the workspace's time zone.
+    first
+        With --last: the period's first day (YYYY-MM-DD), instead of a named period.
+    last
+        With --first: the period's last day, included.
+    format
+        Markdown, HTML or JSON (its schema: summary/summary.schema.json).
+    output
+        Write it to this file instead of printing it.
+    client
+        The client report instead: hours by project and the work done, nothing internal.
+    """
+    from obm_hub.report import period_of, summary_main
+
+    wanted = period_of(period, first, last)
+    hub = _ready()
+    return summary_main(hub, workspace, wanted, format=format, output=output, client=client)
+
+
+@links_app.command
+def rebuild(*, workspace: str | None = None) -> int:
+    """Rebuild the links from the link ids the copies carry (after the store was lost); no service write.
+
+    Reads every service in full, forgets the stored links, and records the pairs whose copies carry
+    the same link id. The next sync finds them linked and creates nothing for them.
+
+    Parameters
+    ----------
+    workspace
+        Only this workspace (a key of the hub file); default: every workspace.
+    """
+    from obm_hub.links import rebuild_main
+
+    return rebuild_main(_ready(), workspace)
+
+
+@app.command
+def doctor(*, workspace: str | None = None) -> int:
+    """Diagnose each service: reachable, credentials, Toggl admin and quota, calendar, Notion properties.
+
+    One line per finding; each problem says how to fix it.
+
+    Parameters
+    ----------
+    workspace
+        Only this workspace (a key of the hub file); default: every workspace.
+    """
+    from obm_hub.doctor import doctor_main
+
+    return doctor_main(_ready(), workspace)
 
 
 @app.command

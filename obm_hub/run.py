@@ -47,16 +47,18 @@ def run_main(
 ) -> int:
     """Run the hub flow for each workspace (or only `workspace`) under a temporary Prefect server
     (unless one is configured); print each summary and what each relation did."""
-    from flows.context import sandbox_services  # Prefect is imported only when a flow runs
+    from flows.context import apply_progress, sandbox_services  # Prefect is imported only when a flow runs
     from flows.hub import hub as hub_flow
     from flows.params import HubParams
     from flows.server import prefect_server
+    from obm_hub.progress import Bars
 
     keys = [workspace] if workspace else list(hub.file.workspaces)
     started = time.perf_counter()
     with prefect_server(run_dir(hub.settings)):
         startup = time.perf_counter() - started
-        with sandbox_services(hub):
+        # On a terminal, a bar per long apply (a first sync's hundreds of writes); none in a log.
+        with sandbox_services(hub), Bars() as bars, apply_progress(bars.apply):
             states = [
                 hub_flow(
                     params=HubParams(workspace=key, dry_run=dry_run, allow_mass_archive=allow_mass_archive),

@@ -114,6 +114,11 @@ class TogglConnector(Closing):
         self._client.close()
 
     @property
+    def client(self) -> TogglClient:
+        """The API client (for `connectors.diagnose`: the checks `obm-hub doctor` makes)."""
+        return self._client
+
+    @property
     def quota(self) -> TogglQuota:
         """The hourly quotas as last reported by Toggl (remaining requests, seconds to reset)."""
         return self._client.quota
