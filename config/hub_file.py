@@ -117,6 +117,9 @@ class SummarySettings(_Strict):
     at_risk_working_days: int = Field(
         default=3, ge=0, description="Open tasks due within this many working days may be at risk."
     )
+    credentials_warning_days: int = Field(
+        default=7, ge=0, description="Credentials that expire within this many days turn the headline amber."
+    )
     notion_parent_page_id: str | None = Field(
         default=None, description="The Notion page under which the summary pages are published."
     )

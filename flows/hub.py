@@ -122,6 +122,15 @@ def apply_relation(runner: WorkspaceRunner, planned: RelationOutcome, dry_run: b
     return done
 
 
+@task(cache_policy=NO_CACHE, retries=0, task_run_name="check-credentials")
+def check_credentials(runner: WorkspaceRunner) -> list[str]:
+    """When the credentials that expire do (at most a request a day); a check that failed is a warning."""
+    lines = runner.check_credentials()
+    for line in lines:
+        get_run_logger().warning("credentials: %s", line)
+    return lines
+
+
 @task(cache_policy=NO_CACHE, retries=0, task_run_name="summary")
 def summarize(
     runner: WorkspaceRunner, params: SummaryParams, notion_every: timedelta | None = None
@@ -182,6 +191,7 @@ def _run(params: SyncParams, relations: Sequence[str], summary: SummaryParams | 
                 _sync(runner, run, params, relations)
                 if summary is not None:
                     with _timed(run, "summary"):
+                        check_credentials(runner)  # with the summary, never with the sync's reads
                         run.summary = summarize(runner, summary, HUB_NOTION_EVERY)
         except LeaseHeld as exc:
             logger.warning("%s", exc)

@@ -12,6 +12,11 @@ in `summary/`. What this module decides is what runs for a workspace and in whic
                                             meetings as entries (when configured)
 
 A relation whose read failed is not planned (its state says which read failed); the others go on.
+
+Credentials that expire: `check_credentials()` reads when the Trello token expires, at most once a
+day per workspace (1 request, journaled as the run `credentials:trello` so the summary counts it),
+into the store's memo, where the summary's loader finds it. The `hub` flow calls it with the summary,
+after the syncs, never with the reads: a quiet sync still costs its minimum.
 """
 
 from __future__ import annotations
@@ -56,9 +61,13 @@ from sync.engine import (
 from sync.model import Event, Task, TimeEntry
 from sync.policy import AGENDA, TASKS, TIME
 from sync.store import ReadResult, Store, SuspiciousRead, journal
+from sync.store.memo import credentials_checked_at, record_credentials_check
 
 RELATIONS = (TASKS, AGENDA, TIME)
 TASK_SERVICES: tuple[Service, ...] = ("trello", "notion")
+# Services whose connector tells when its credentials expire (`token_expiry()`), and how often to ask.
+EXPIRING: tuple[Service, ...] = ("trello",)
+CREDENTIALS_EVERY = timedelta(days=1)
 LEASE_TTL = timedelta(minutes=30)
 LEASE_RENEW_EVERY = 25  # applied steps: well within the TTL at any service's pace
 # Who holds a workspace's lease: the machine, the process and the run, so an overlapping run (a
@@ -255,6 +264,50 @@ class WorkspaceRunner:
             for service in self.needs([relation])
             if not (outcome := self.reads.get(service, ReadOutcome(service, error=f"{service}: not read"))).ok
         ]
+
+    # -- credentials ---------------------------------------------------------------------------
+
+    def check_credentials(self) -> list[str]:
+        """Read when each expiring credential expires, if not read in the last day; one line per
+        check that could not be made (the next run tries again a day later: the expiry read before
+        stays). A service whose read failed in this run is not asked: its credentials are known bad."""
+        lines = []
+        for service in EXPIRING:
+            outcome = self.reads.get(service)
+            if service in self.services and (outcome is None or outcome.ok):
+                line = self._check_expiry(service)
+                if line is not None:
+                    lines.append(line)
+        return lines
+
+    def _check_expiry(self, service: Service) -> str | None:
+        memo = self.store.memo(self.key, service)
+        now = self.store.now()
+        checked = credentials_checked_at(memo)
+        if checked is not None and now - checked < CREDENTIALS_EVERY:
+            return None
+        before, expire_at, error, failure = STATS.snapshot(), None, None, None
+        try:
+            connector: Any = self.connector(service)
+            expire_at = connector.token_expiry()
+        except EXPECTED as exc:
+            error, failure = failure_line(service, exc, self.settings), _kind(exc)
+        record_credentials_check(memo, now, expire_at, answered=error is None)
+        requests = STATS.since(before).by_service()
+        with self.store.transaction() as connection:
+            run_id = journal.start_run(
+                connection, self.key, f"credentials:{service}", label=self.label, dry_run=False, now=now
+            )
+            journal.finish_run(
+                connection,
+                run_id,
+                "failed" if error else "ok",
+                self.store.now(),
+                errors=(error,) if error else (),
+                requests={service: requests.get(service, 0)},
+                failure=failure,
+            )
+        return error
 
     # -- plans ---------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class SummarySettings:
     review_days: int = 3
     long_timer_hours: float = 8.0
     at_risk_working_days: int = 3
+    credentials_warning_days: int = 7  # credentials expiring within this many days are "expiring"
     client_name: str | None = None
 
     @classmethod

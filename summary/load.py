@@ -2,18 +2,23 @@
 list (`sync.views`), the calendar, the team's time entries attached to tasks by the engine's own rule
 (`sync.hours.attach`, so the summary and the tracked-hours property never disagree), and the runs.
 
-Nothing here computes a figure: `build_summary` does, from the value this returns.
+Nothing here computes a figure: `build_summary` does, from the value this returns. It does say how
+each service's credentials stand: failing when the last read was refused them, expiring when they
+expire within `credentials_warning_days` (as the hub last read their expiry, into the store's memo).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from config.hub_file import Workspace
 from summary.inputs import (
     ConflictRecord,
+    CredentialState,
     EntryView,
     PersonInfo,
     ProjectInfo,
@@ -32,9 +37,17 @@ from sync.journal import WriteRecord
 from sync.model import Event, Project, Task, TimeEntry
 from sync.policy import AGENDA, MEETINGS, TASKS, TIME
 from sync.store import Store
+from sync.store.memo import credentials_expiry
 from sync.views import TaskRecord, task_records
 
 TASK_SERVICES = ("trello", "notion")
+# What to do about credentials that expire, per service whose expiry the hub reads.
+RENEWAL = {
+    "trello": (
+        "the Trello token",
+        "create a new one at https://trello.com/app-key and set OBM_HUB_TRELLO__TOKEN",
+    ),
+}
 # Which services each relation reads and writes, for the health table.
 RELATION_SERVICES = {
     TASKS: TASK_SERVICES,
@@ -61,6 +74,8 @@ def summary_input(
     task_services = [service for service in TASK_SERVICES if service in services]
     records = _records(store, key, task_services)
     runs = store.runs(key, since)
+    expiries = {service: credentials_expiry(store.memo(key, service)) for service in services}
+    credentials = Credentials(now, workspace.summary.credentials_warning_days, ZoneInfo(workspace.timezone))
     return SummaryInput(
         workspace=workspace_info(key, workspace),
         now=now,
@@ -71,7 +86,9 @@ def summary_input(
         else (),
         entries=_entries(store, key, records) if "toggl" in services else (),
         runs=tuple(_runs(runs, store.writes(key, since), store.conflicts(key, since), services)),
-        services=tuple(_service_statuses(runs, services, live or {}, period_start)),
+        services=tuple(
+            _service_statuses(runs, services, live or {}, period_start, credentials.judge(expiries))
+        ),
     )
 
 
@@ -184,6 +201,7 @@ def _service_statuses(
     services: Sequence[str],
     live: Mapping[str, ServiceStatus],
     period_start: datetime | None,
+    expiring: Mapping[str, Expiry],
 ) -> list[ServiceStatus]:
     statuses = []
     in_period = [run for run in runs if period_start is None or run.started_at >= period_start]
@@ -196,6 +214,7 @@ def _service_statuses(
         last = reads[-1] if reads else None
         failing = last is not None and last.failure == "auth"
         quota = last.quota if last is not None else {}
+        expiry = expiring.get(service, Expiry())
         statuses.append(
             ServiceStatus(
                 service=service,
@@ -207,8 +226,42 @@ def _service_statuses(
                 quota_resets_at=datetime.fromisoformat(quota["resets_at"])
                 if quota.get("resets_at")
                 else None,
-                credentials="failing" if failing else "ok",
-                credentials_message=last.errors[0] if failing and last and last.errors else None,
+                credentials="failing" if failing else expiry.state,
+                credentials_expire_at=expiry.expire_at,
+                credentials_message=last.errors[0]
+                if failing and last and last.errors
+                else (None if failing else expiry.message),
             )
         )
     return statuses
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """How a service's credentials stand by their expiry alone."""
+
+    state: CredentialState = "ok"
+    expire_at: datetime | None = None  # None: they never expire, or it is not known
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Judges expiries at `now`: within `warning_days` they are expiring, past it failing."""
+
+    now: datetime
+    warning_days: int
+    zone: ZoneInfo
+
+    def judge(self, expiries: Mapping[str, datetime | None]) -> dict[str, Expiry]:
+        return {service: self.expiry(service, at) for service, at in expiries.items() if at is not None}
+
+    def expiry(self, service: str, expire_at: datetime) -> Expiry:
+        expire_at = expire_at.astimezone(self.zone)  # the summary's instants are in the workspace's zone
+        if expire_at - self.now > timedelta(days=self.warning_days):
+            return Expiry("ok", expire_at)
+        what, fix = RENEWAL.get(service, (f"the {service} token", "create a new one"))
+        day = expire_at.date().isoformat()
+        if expire_at <= self.now:
+            return Expiry("failing", expire_at, f"{what} expired on {day}: {fix}")
+        return Expiry("expiring", expire_at, f"{what} expires on {day}: {fix}")

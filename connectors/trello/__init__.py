@@ -18,6 +18,7 @@ from connectors.trello.models import (
     TrelloLabel,
     TrelloList,
     TrelloMember,
+    TrelloToken,
 )
 from connectors.trello.peer import PEER_ATTACHMENT
 from connectors.trello.represent import represent
@@ -36,6 +37,7 @@ __all__ = [
     "TrelloList",
     "TrelloMapping",
     "TrelloMember",
+    "TrelloToken",
     "card_to_task",
     "represent",
     "split_link",

@@ -1,8 +1,11 @@
 """A small typed client for the Trello REST API v1: each method builds one call and returns raw models.
 
 Authentication sends the API key and the user token in the `Authorization` header
-(`OAuth oauth_consumer_key="…", oauth_token="…"`), never in the URL, so that no proxy log, error
-message or recorded request can leak them. Reference: https://developer.atlassian.com/cloud/trello/rest/
+(`OAuth oauth_consumer_key="…", oauth_token="…"`), never in the query string, so that no proxy log,
+error message or recorded request can leak them. One call names the token in its path, because Trello
+offers no other way to read a token's record (`GET /tokens/{token}`); what the hub logs and counts of
+it is the template, and the token is a registered secret that redaction masks in any error text.
+Reference: https://developer.atlassian.com/cloud/trello/rest/
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from connectors.trello.models import (
     TrelloLabel,
     TrelloList,
     TrelloMember,
+    TrelloToken,
 )
 
 # The card fields the mapping reads; Trello's default set is three times larger.
@@ -155,6 +159,18 @@ class TrelloClient:
             return Page(page, min(action.id for action in page) if full and page else None)
 
         return iterate_items(fetch, service=SERVICE)
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def get_token(self, token: str) -> TrelloToken:
+        """The token's record, only the field the hub reads (`dateExpires`; `id` always comes).
+
+        https://developer.atlassian.com/cloud/trello/rest/api-group-tokens/#api-tokens-token-get
+        """
+        template = "/tokens/{token}"
+        params = {"fields": "dateExpires"}
+        raw = self.core.request_json("GET", template, path={"token": token}, params=params)
+        return parse(TrelloToken, raw, service=SERVICE, method="GET", path=template)
 
     # -- cards -------------------------------------------------------------------------------
 

@@ -28,6 +28,9 @@ write that changes only the link re-reads the card for it. A card that left the 
 `update` raises NotFound, `archive` does nothing (as for a card already archived or gone). Lists,
 labels and members are read once per connector (and again on each snapshot) to turn names into ids;
 labels a task needs but the board lacks are created.
+
+Credentials. `token_expiry()` reads when the token stops working (`GET /tokens/{token}`, 1 request;
+None: never), so that whoever runs the connector can warn before it does.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from pydantic import SecretStr
 
 from config.hub_file import Workspace
 from config.settings import TrelloSettings
@@ -103,11 +108,13 @@ class TrelloConnector(Closing):
         mapping: TrelloMapping,
         *,
         clock: Clock = utc_now,
+        token: SecretStr | None = None,
     ) -> None:
         self.client = client
         self.board_id = board_id
         self.mapping = mapping
         self._clock = clock
+        self._token = token  # the user token, for reading its own record
         self._board_index: BoardIndex | None = None
 
     @classmethod
@@ -126,7 +133,7 @@ class TrelloConnector(Closing):
         auth = TrelloAuth(key, token)
         core = build_core(SERVICE, settings.base_url, credential=token, auth=auth, options=options)
         mapping = TrelloMapping.from_workspace(workspace)
-        return cls(TrelloClient(core), workspace.trello.board_id, mapping, clock=clock)
+        return cls(TrelloClient(core), workspace.trello.board_id, mapping, clock=clock, token=settings.token)
 
     def close(self) -> None:
         self.client.core.close()
@@ -148,6 +155,12 @@ class TrelloConnector(Closing):
         cards = [card for card in cards if split_link(card.desc)[1] == link_id]
         items, _ = self._map(cards, self._board_for(cards))
         return items
+
+    def token_expiry(self) -> datetime | None:
+        """When the user token expires (None: never), from its record; 1 request."""
+        if self._token is None:
+            raise ValueError("this Trello connector was built without its token")
+        return self.client.get_token(self._token.get_secret_value()).dateExpires
 
     def represent(self, item: Task) -> Task:
         """The task as this board would hold it (represent.py); uses the board when already read."""

@@ -6,14 +6,14 @@ synced at all (it names a list, it has a name) is the mapping's call, so that on
 and reported instead of failing the whole read.
 
 Reference: https://developer.atlassian.com/cloud/trello/rest/ (schemas `Card`, `TrelloList`,
-`Label`, `Member`, `Attachment`, `Action` in the official OpenAPI document).
+`Label`, `Member`, `Attachment`, `Action`, `Token` in the official OpenAPI document).
 """
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 SERVICE = "trello"
 
@@ -101,6 +101,14 @@ class TrelloAction(TrelloModel):
     @property
     def list_id(self) -> str | None:
         return self.data.list_.id if self.data.list_ is not None else None
+
+
+class TrelloToken(TrelloModel):
+    """A user token's record (`GET /tokens/{token}`): `dateExpires` is null for a token granted with
+    `expiration=never`, else when it stops working (1 hour, 1 day or 30 days after the grant)."""
+
+    id: str
+    dateExpires: AwareDatetime | None = None
 
 
 class TrelloCardWrite(TypedDict, total=False):

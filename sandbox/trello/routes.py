@@ -4,6 +4,14 @@ errors (card endpoints: card_routes.py).
 Paths and parameter names follow the official OpenAPI document (`/boards/{id}/cards/{filter}`,
 `/boards/{boardId}/actions`, ...), so the request log's templates are the spec's. Everything is
 scoped to the board in the path: its lists, labels, members, cards and the actions that name it.
+
+`GET /tokens/{token}` answers the token's record (the spec's `Token` schema: `id`, `identifier`,
+`idMember`, `dateCreated`, `dateExpires`, `permissions`; `fields` picks among those five, `webhooks`
+adds the token's webhooks, none in the sandbox). A token Trello would not honour (unknown, expired)
+answers 401 `invalid token`, as a request authenticated with it does (the authorization guide's
+wording for a revoked token; which status Trello gives a well-formed token of another member is not
+documented, so the sandbox treats every token it did not issue alike). A path with no token is a 404.
+https://developer.atlassian.com/cloud/trello/rest/api-group-tokens/#api-tokens-token-get
 """
 
 from __future__ import annotations
@@ -26,12 +34,14 @@ LABELS_DEFAULT_LIMIT = 50
 MEMBER_FIELDS = ("id", "fullName", "username")
 CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 LIST_FILTERS = ("all", "closed", "none", "open")
+TOKEN_FIELDS = ("identifier", "idMember", "dateCreated", "dateExpires", "permissions")  # `TokenFields`
 
 
 def register(router: APIRouter, emulator: TrelloEmulator) -> None:
     _board_routes(router, emulator)
     _board_content_routes(router, emulator)
     _list_routes(router, emulator)
+    _token_routes(router, emulator)
     card_routes.register(router, emulator)
 
 
@@ -116,6 +126,22 @@ def _list_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
     async def list_update(request: Request) -> Any:
         item = params.one(emulator.store.lists, request.path_params["id"])
         return update_list(emulator.store, item, await params.write_params(request), emulator.now())
+
+
+def _token_routes(router: APIRouter, emulator: TrelloEmulator) -> None:
+    @router.get("/tokens/{token}")
+    async def token_get(request: Request) -> Any:
+        record = emulator.token_record(request.path_params["token"])
+        if record is None:
+            raise ApiError(401, "invalid token")
+        query = request.query_params
+        fields = query.get("fields", "all")
+        if fields != "all" and not {name.strip() for name in fields.split(",")} <= set(TOKEN_FIELDS):
+            raise ApiError(400, "invalid value for fields")
+        body = params.select(record, fields)
+        if query.get("webhooks", "false") == "true":
+            body["webhooks"] = []
+        return body
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sandbox.business import LISTS, BizTask, Business
-from sandbox.trello.store import Json, TrelloStore, id_time, object_id, short_link, trello_time
+from sandbox.trello.store import (
+    Json,
+    TrelloStore,
+    id_time,
+    object_id,
+    short_link,
+    token_record,
+    trello_time,
+)
 
 LABEL_COLORS = {
     "Client": "green",
@@ -33,6 +41,7 @@ LABEL_COLORS = {
 }
 SOMEDAY_LISTS = ("Ideas", "Someday", "Parked")
 POS_STEP = 65536.0
+TOKEN_AGE = timedelta(days=90)
 History = list[tuple[datetime, str, int, BizTask, str]]  # (moment, task key, kind, task, card id)
 
 
@@ -48,6 +57,8 @@ def seed_store(businesses: Business | Sequence[Business]) -> TrelloStore:
         if store.operator not in board["idMembers"]:
             board["idMembers"].append(store.operator)
     _replay(store, history)
+    # The OBM granted the hub its token a quarter ago, with `expiration=never` (actions can change it).
+    store.token = token_record(chosen[0].now - TOKEN_AGE, store.operator)
     return store
 
 

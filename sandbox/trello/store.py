@@ -6,7 +6,9 @@ lets `since`/`before` take an id. Ids made at run time end with a counter, so tw
 second still sort in creation order. Every write records the action Trello records for it (see
 writes.py, moves.py, activity.py) and moves the card's `dateLastActivity`. Lists, labels and cards
 name their board (`idBoard`); an action names its board in `data.board`, and a board's log is the
-actions that name it. Everything here is plain JSON, for `dump()`/`load()`.
+actions that name it. The sandbox token has its record too (`token`: whose it is, when it was granted,
+when it expires), as `GET /1/tokens/{token}` shows it. Everything here is plain JSON, for
+`dump()`/`load()`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from typing import Any
 Json = dict[str, Any]
 _MACHINE = hashlib.sha256(b"obm-hub trello sandbox").hexdigest()[:10]
 _HEX_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+# A token granted with `scope=read,write` reads and writes every board and workspace of its member;
+# the spec's `TokenPermission` names the model type and `*` for all of them.
+TOKEN_SCOPE = ("board", "organization")
 
 
 def object_id(moment: datetime, salt: str) -> str:
@@ -46,6 +51,21 @@ def parse_time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def token_record(created: datetime, member_id: str) -> Json:
+    """A token as Trello keeps it once granted: the app it was granted to (`identifier`, the authorize
+    route's `name`), its member, when, until when (`dateExpires`, null: never) and what it may do."""
+    return {
+        "id": object_id(created, "token"),
+        "identifier": "obm-hub",
+        "idMember": member_id,
+        "dateCreated": trello_time(created),
+        "dateExpires": None,
+        "permissions": [
+            {"idModel": "*", "modelType": kind, "read": True, "write": True} for kind in TOKEN_SCOPE
+        ],
+    }
+
+
 def short_link(salt: str) -> str:
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
     number = int(hashlib.sha256(salt.encode()).hexdigest(), 16)
@@ -62,6 +82,7 @@ class TrelloStore:
     checklists: dict[str, Json] = field(default_factory=dict)  # with their `checkItems`
     actions: list[Json] = field(default_factory=list)  # oldest first, every board's
     operator: str = ""  # the member the sandbox token belongs to
+    token: Json = field(default_factory=dict)  # the sandbox token's record (token_record)
     sequence: int = 0
 
     def dump(self) -> Json:
@@ -164,7 +185,12 @@ class TrelloStore:
 
 
 def _upgraded(data: Json) -> Json:
-    """State saved before boards were plural (one `board`, no `idBoard` on lists, labels, cards)."""
+    """State saved before the token had a record (it never expires), or before boards were plural
+    (one `board`, no `idBoard` on lists, labels, cards)."""
+    if not data.get("token"):
+        actions = data.get("actions") or []
+        created = parse_time(actions[0]["date"]) if actions else datetime(2020, 1, 1, tzinfo=UTC)
+        data = {**data, "token": token_record(created, data.get("operator", ""))}
     if "board" not in data:
         return data
     data = dict(data)

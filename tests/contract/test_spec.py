@@ -504,6 +504,7 @@ NEEDED = [
     ("trello", "POST", "/cards"),
     ("trello", "PUT", "/cards/{id}"),
     ("trello", "GET", "/cards/{id}"),
+    ("trello", "GET", "/tokens/{token}"),
     *(
         ("gcal", m, "/calendars/{calendarId}/events" + p)
         for m, p in [
