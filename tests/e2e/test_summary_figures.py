@@ -36,6 +36,9 @@ from flows.runner import SummaryOutputs, WorkspaceRunner
 from sandbox import Sandbox
 from sandbox.business import load_workspace
 from summary import Period
+from summary.locales import LABELS
+from summary.render.html import render_html
+from summary.render.markdown import render_markdown
 from summary.render.notion import notion_blocks
 from sync.store import Store
 from tests.conftest import FIXED_NOW_ISO, fast_options
@@ -721,3 +724,107 @@ def _week(data: dict[str, Any]) -> int:
 def _dates(data: dict[str, Any]) -> str:
     first, last = date.fromisoformat(data["period"]["first"]), date.fromisoformat(data["period"]["last"])
     return f"{first:%b} {first.day}\u2009–\u2009{last.day}, {last.year}"  # thin spaces, as Babel writes
+
+
+# -- both languages -----------------------------------------------------------------------------------
+
+ENGLISH_WORDS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun|AM|PM)\b"
+)
+
+
+def _english_leaks(text: str) -> set[str]:
+    """English label texts (their fixed parts between placeholders, of two words or more), and English
+    month and day names, found in `text`."""
+    french = " ".join(str(label) for label in LABELS["fr"].values())
+    found = set(ENGLISH_WORDS.findall(text))
+    for label in LABELS["en"].values():
+        for form in [label] if isinstance(label, str) else label.values():
+            for part in re.split(r"\{[^}]*\}", form):
+                part = part.strip(" :,.()·")
+                if len(part.split()) >= 2 and part not in french and part in text:
+                    found.add(part)
+    return found
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees in the HTML file: tags, style and script left out, entities decoded."""
+    import html as entities
+
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    return entities.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _french_hours(seconds: int) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = Decimal(seconds) / 3600
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}".replace(".", ",") + f"{NBSP}h"
+
+
+def _without_user_data(world: World, text: str) -> str:
+    """The text without what people typed (titles, descriptions, names, statuses): only what the
+    summary itself says is left to check for English."""
+    typed = {card["name"] for card in world.after["trello"]["cards"].values()}
+    typed |= {entry["description"] for entry in world.after["toggl"]["entries"] if entry["description"]}
+    typed |= {project["name"] for project in world.after["toggl"]["projects"]}
+    typed |= {person.name for person in world.runner.workspace.people}
+    typed |= set(world.runner.workspace.status_map) | set(world.runner.workspace.status_map.values())
+    conflicts = world.this_week.summary.health.conflicts
+    typed |= {v for c in conflicts for v in (c.left_value, c.right_value) if not re.match(r"\d{4}-", v)}
+    for value in sorted(typed, key=len, reverse=True):
+        text = text.replace(value, " ").replace(value.replace("#", "\\#"), " ")
+    return text
+
+
+FRENCH_DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+FRENCH_MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
+def test_the_same_summary_in_french_markdown_and_html(world):
+    """The workspace in French: labels, dates and numbers per the French locale, nothing English left."""
+    french = world.runner.workspace.model_copy(update={"language": "fr"})
+    with WorkspaceRunner(KEY, french, world.runner.settings, world.store, options=fast_options()) as runner:
+        summary = runner.summarize(world.this_week.summary.period, publish=False).summary
+    english = world.this_week.summary
+    assert (summary.overdue, summary.at_risk, summary.done) == (
+        english.overdue,
+        english.at_risk,
+        english.done,
+    )
+    data = world.data(world.this_week)
+    now = summary.now.astimezone(PARIS)
+    first, last = date.fromisoformat(data["period"]["first"]), date.fromisoformat(data["period"]["last"])
+    sophie = next(row for row in summary.hours.people if row.person.startswith("sophie@"))  # type: ignore[union-attr]
+    for text in (render_markdown(summary), _visible(render_html(summary))):
+        assert "résumé des opérations" in text.lower() and f"Semaine {_week(data)}" in text
+        assert f"{first.day}–{last.day} {FRENCH_MONTHS[last.month - 1]} {last.year}" in text  # the period
+        as_of = f"Au {FRENCH_DAYS[now.weekday()]} {now.day} {FRENCH_MONTHS[now.month - 1]}, {now:%H:%M}"
+        assert as_of in text  # 24-hour time, French day and month
+        assert _french_hours(sophie.seconds) in text  # "25,9 h": a decimal comma, a non-breaking space
+        assert re.search(rf"\b\d+{NBSP}%", text)  # "86 %"
+        assert f"{NBSP}: " in text
+        assert "échéance valait" in text  # a conflict's field, in French, and its dates too
+        left = _without_user_data(world, text)
+        assert _english_leaks(left) == set(), _english_leaks(left)
+        assert not re.search(r"\d{4}-\d\d-\d\dT", left)  # no raw ISO instant
+    # The check finds English where there is English.
+    assert {"Upcoming deadlines", "Nov"} <= _english_leaks(
+        _without_user_data(world, render_markdown(english))
+    )
+    assert "Upcoming deadlines" in _english_leaks(_visible(render_html(english)))
