@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from config.hub_file import Workspace
 from summary.inputs import (
@@ -62,7 +63,7 @@ def summary_input(
     return SummaryInput(
         workspace=workspace_info(key, workspace),
         now=now,
-        tasks=tuple(_task_view(record) for record in records),
+        tasks=tuple(_task_view(record, ZoneInfo(workspace.timezone)) for record in records),
         projects=_projects(workspace, records),
         events=tuple(remote.item for remote in store.load_items(key, "google", Event))
         if "google" in services
@@ -94,15 +95,34 @@ def _records(store: Store, key: str, task_services: Sequence[str]) -> list[TaskR
     return task_records(task_services, snapshots, links)
 
 
-def _task_view(record: TaskRecord) -> TaskView:
+def _task_view(record: TaskRecord, zone: ZoneInfo) -> TaskView:
     return TaskView(
         key=record.key,
-        task=record.task,
+        task=_all_day(record, zone),
         sources=record.sources,
         done_at=record.done_since if record.task.done else None,
         status_since=record.status_since,
         created_at=record.first_seen,
     )
+
+
+def _all_day(record: TaskRecord, zone: ZoneInfo) -> Task:
+    """The task, with its due all-day when one copy holds just a day and the others an instant on that
+    day: Trello has no all-day dues, so it shows a Notion date at an hour of that day (the end of the
+    working day); the task is still due that day, and late only from the next."""
+    task = record.task
+    days = {seen.remote.item.due for seen in record.copies.values() if _is_day(seen.remote.item.due)}
+    if len(days) != 1 or task.due is None:
+        return task
+    (day,) = days
+    instants = [seen.remote.item.due for seen in record.copies.values() if not _is_day(seen.remote.item.due)]
+    if all(isinstance(due, datetime) and due.astimezone(zone).date() == day for due in instants):
+        return task.model_copy(update={"due": day})
+    return task
+
+
+def _is_day(due: object) -> bool:
+    return isinstance(due, date) and not isinstance(due, datetime)
 
 
 def _projects(workspace: Workspace, records: Iterable[TaskRecord]) -> dict[str, ProjectInfo]:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from sandbox.business import load_workspace
 from summary import Period
 from summary.locales import LABELS
 from summary.render.html import render_html
+from summary.render.json_out import render_json
 from summary.render.markdown import render_markdown
 from summary.render.notion import notion_blocks
 from sync.store import Store
@@ -494,11 +496,16 @@ def _expected(
     world: World, outputs: SummaryOutputs, *, everyone_s_timer: bool = False
 ) -> tuple[Expected, dict[str, Any]]:
     data = world.data(outputs)
+    return _expected_of(world, data, everyone_s_timer=everyone_s_timer), data
+
+
+def _expected_of(world: World, data: dict[str, Any], *, everyone_s_timer: bool = False) -> Expected:
+    """What a person counts for the summary's period, as of the summary's `now`."""
     now = datetime.fromisoformat(data["now"]).astimezone(UTC)
     cards = _cards(world, now)
     first, last = date.fromisoformat(data["period"]["first"]), date.fromisoformat(data["period"]["last"])
     entries = _entries(world, cards, now, everyone_s_timer=everyone_s_timer)
-    return Expected(now, cards, entries, _midnight(first), _midnight(last + timedelta(days=1))), data
+    return Expected(now, cards, entries, _midnight(first), _midnight(last + timedelta(days=1)))
 
 
 # -- the figures ------------------------------------------------------------------------------------------
@@ -590,6 +597,37 @@ def test_every_task_figure_matches_what_a_person_counts(world, which):
     } == burn
     for key, (estimate, seconds) in burn.items():
         assert projects[key]["burn"] == pytest.approx(seconds / 3600 / estimate)
+
+
+def test_at_nightfall_a_day_s_all_day_dues_are_not_late_yet_and_its_timed_ones_are(world):
+    """The same week as of 18:30 in Paris: a task due today at 17:00 is late by 0 days; a task due
+    today as a day (a Notion date, which Trello shows at 17:00) is still a deadline of today."""
+    today = world.this_week.summary.now.astimezone(PARIS).date()
+    evening = datetime.combine(today, time(18, 30), PARIS)
+    store = replace(world.store, clock=lambda: evening)
+    with WorkspaceRunner(
+        KEY, world.runner.workspace, world.runner.settings, store, options=fast_options()
+    ) as runner:
+        summary = runner.summarize(world.this_week.summary.period, publish=False).summary
+    data = json.loads(render_json(summary))
+    expected = _expected_of(world, data)
+    assert expected.now == evening
+    overdue = {item["task"]["title"]: item["days_late"] for item in data["overdue"]}
+    deadlines = {
+        item["title"]: item["days_left"]
+        for item in data["deadlines"]["within_7"] + data["deadlines"]["within_14"]
+    }
+    assert overdue == expected.overdue() and deadlines == expected.deadlines()
+    assert {item["task"]["title"]: set(item["reasons"]) for item in data["at_risk"]} == expected.at_risk()
+    due_today = [c for c in expected.cards.values() if c.open and c.due_day() == today]
+    timed = {c.title for c in due_today if isinstance(c.due, datetime)}
+    all_day = {c.title for c in due_today if not isinstance(c.due, datetime)}
+    assert timed and all_day
+    assert {title: overdue[title] for title in timed} == dict.fromkeys(timed, 0)
+    assert {title: deadlines[title] for title in all_day} == dict.fromkeys(all_day, 0)
+    late = next(item for item in data["overdue"] if item["task"]["title"] in timed)
+    coming = next(item for item in data["deadlines"]["within_7"] if item["title"] in all_day)
+    assert "T" in late["due"] and coming["due"] == today.isoformat()  # an instant; a day
 
 
 def test_the_changes_compare_this_week_with_last_week(world):
@@ -828,3 +866,32 @@ def test_the_same_summary_in_french_markdown_and_html(world):
         _without_user_data(world, render_markdown(english))
     )
     assert "Upcoming deadlines" in _english_leaks(_visible(render_html(english)))
+
+
+# -- what `obm-hub run` prints last -------------------------------------------------------------------
+
+
+def test_the_run_ends_with_each_file_and_the_notion_page_whole_even_in_a_narrow_terminal(world):
+    """`obm-hub run` prints the summary, then the files and the page it wrote: each on one line, never
+    cut at the terminal's width, and each file holds that summary."""
+    from io import StringIO
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from obm_hub.run import _print_run
+
+    outputs = world.this_week
+    run = SimpleNamespace(
+        outcome="ok", workspace=KEY, lines=lambda: ["tasks: ok"], summary=outputs, timings={}, requests={}
+    )
+    printed = StringIO()
+    _print_run(Console(file=printed, width=40), run, 1.0)
+    said = dict(re.findall(r"^  summary \((\w+)\): (.+)$", printed.getvalue(), flags=re.M))
+    assert said["Notion"] == outputs.notion_url
+    assert {kind: Path(said[kind]) for kind in ("md", "html", "json")} == outputs.files
+    assert Path(said["md"]).read_text(encoding="utf-8") == render_markdown(outputs.summary)
+    assert json.loads(Path(said["json"]).read_text(encoding="utf-8"))["period"]["first"] == str(
+        outputs.summary.period.first
+    )
+    assert "<svg" in Path(said["html"]).read_text(encoding="utf-8")
