@@ -509,6 +509,28 @@ class Expected:
             and (days := (c.due_day() - today).days) <= 14  # type: ignore[operator]
         }
 
+    def open_at(self, card: Card, at: datetime) -> bool:
+        """Open then, from today's data: not archived, and not done by then. Every card existed
+        before the week (the hub found them all at its first read, or in Notion then)."""
+        return not card.archived and not (card.done and card.done_at is not None and card.done_at <= at)
+
+    def overdue_at(self, at: datetime) -> int:
+        return sum(1 for c in self.cards.values() if c.due and self.open_at(c, at) and at >= c.deadline())  # type: ignore[operator]
+
+    def trend(self) -> list[tuple[str, int, int]]:
+        """Open and overdue tasks at the period's start, then at each day's end up to now."""
+        first = self.start.astimezone(PARIS).date()
+        points = [(first - timedelta(days=1), self.start)]
+        for n in range(7):
+            day = first + timedelta(days=n)
+            if _midnight(day) > self.now:
+                break
+            points.append((day, min(_midnight(day + timedelta(days=1)), self.now)))
+        return [
+            (day.isoformat(), sum(1 for c in self.cards.values() if self.open_at(c, at)), self.overdue_at(at))
+            for day, at in points
+        ]
+
     def burn(self) -> dict[str | None, tuple[float, int]]:
         """Per project: the estimates of its estimated tasks in play, and all time tracked on them."""
         found: dict[str | None, tuple[float, int]] = {}
@@ -669,6 +691,15 @@ def test_the_changes_compare_this_week_with_last_week(world):
         "change": sum(p for _, p in this.inside()) - sum(p for _, p in last.inside()),
     }
     assert (deltas["done"]["current"], deltas["done"]["previous"]) == (len(this.done()), len(last.done()))
+    # Overdue at each period's end (this one's is now), from today's data.
+    assert (deltas["overdue"]["current"], deltas["overdue"]["previous"]) == (
+        this.overdue_at(this.upper),
+        last.overdue_at(last.upper),
+    )
+    for expected, data in ((this, this_data), (last, world.data(world.last_week))):
+        trend = [(point["day"], point["open"], point["overdue"]) for point in data["trend"]]
+        assert trend == expected.trend()
+        assert trend[0][1] > 40  # the tasks the hub found at its first read existed before it
 
 
 def test_the_edge_cases_are_in_the_data_and_counted_as_a_person_would(world):
