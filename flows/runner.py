@@ -167,6 +167,7 @@ class WorkspaceRunner:
                 self.settings,
                 self.workspace,
                 self.options,
+                clock=self.store.now,  # one clock for the run: the read windows and the store's stamps
                 memo=memo,
             )
         return self._connectors[service]

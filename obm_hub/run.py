@@ -95,10 +95,12 @@ def _print_run(console: Any, run: Any, startup: float) -> None:
     for line in run.lines():
         console.print(f"  {line}", markup=False, highlight=False)
     if run.summary is not None:
+        # Never wrapped: a path or an address cut at the terminal's width cannot be copied whole.
         for kind, path in run.summary.files.items():
-            console.print(f"  summary ({kind}): {path}", markup=False, highlight=False)
+            console.print(f"  summary ({kind}): {path}", markup=False, highlight=False, soft_wrap=True)
         if run.summary.notion_url:
-            console.print(f"  summary (Notion): {run.summary.notion_url}", markup=False, highlight=False)
+            line = f"  summary (Notion): {run.summary.notion_url}"
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     timings = {"Prefect start-up": startup, **run.timings}
     console.print("  time: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in timings.items()))
     requests = ", ".join(f"{service} {n}" for service, n in sorted(run.requests.items()))

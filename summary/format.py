@@ -14,6 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.numbers import format_decimal, format_percent
 
+from summary.inputs import ConflictRecord
 from summary.locales import LABELS
 from summary.period import Period
 
@@ -104,6 +105,35 @@ class Formatter:
         if isinstance(due, datetime):
             return self.moment(due)
         return self.date_short(due)
+
+    def field(self, name: str) -> str:
+        """A task field's name as people say it in this language ("due" -> "échéance")."""
+        key = f"field_{name}"
+        return self.t(key) if key in self.labels else name
+
+    def recorded(self, value: str) -> str:
+        """A value the journal recorded as text: an ISO day or instant in this language and zone,
+        anything else as it is."""
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == len("2026-11-30"):
+            return self.date_short(parsed.date())
+        return self.moment(parsed) if parsed.tzinfo is not None else value
+
+    def conflict(self, c: ConflictRecord) -> str:
+        """One settled conflict: the field and both values in this language, and who won."""
+        return self.t(
+            "conflict_line",
+            item=c.item,
+            field=self.field(c.field),
+            left=self.recorded(c.left_value),
+            left_service=c.left_service,
+            right=self.recorded(c.right_value),
+            right_service=c.right_service,
+            winner=c.winner,
+        )
 
     def period(self, period: Period) -> str:
         if period.kind == "day":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from config.hub_file import Workspace
@@ -72,14 +72,14 @@ def summary_input(
     `live` adds what only a running hub knows (Toggl's quota as last reported)."""
     services = workspace.services()
     task_services = [service for service in TASK_SERVICES if service in services]
-    records = _records(store, key, task_services)
+    records, first_reads = _records(store, key, task_services)
     runs = store.runs(key, since)
     expiries = {service: credentials_expiry(store.memo(key, service)) for service in services}
     credentials = Credentials(now, workspace.summary.credentials_warning_days, ZoneInfo(workspace.timezone))
     return SummaryInput(
         workspace=workspace_info(key, workspace),
         now=now,
-        tasks=tuple(_task_view(record) for record in records),
+        tasks=tuple(_task_view(record, ZoneInfo(workspace.timezone), first_reads) for record in records),
         projects=_projects(workspace, records),
         events=tuple(remote.item for remote in store.load_items(key, "google", Event))
         if "google" in services
@@ -107,21 +107,59 @@ def workspace_info(key: str, workspace: Workspace) -> WorkspaceInfo:
     )
 
 
-def _records(store: Store, key: str, task_services: Sequence[str]) -> list[TaskRecord]:
+def _records(
+    store: Store, key: str, task_services: Sequence[str]
+) -> tuple[list[TaskRecord], dict[str, datetime]]:
+    """The tasks, and when each service's first read happened: the earliest sighting in its snapshot
+    (tombstones included; one read stamps everything it saw with one instant)."""
     snapshots = {service: store.snapshot(key, service, Task) for service in task_services}
     links = store.links(key, TASKS, Task) if len(task_services) > 1 else {}
-    return task_records(task_services, snapshots, links)
+    first_reads = {
+        service: min(stamps)
+        for service, snapshot in snapshots.items()
+        if (stamps := [seen.first_seen_at for seen in snapshot.items.values() if seen.first_seen_at])
+    }
+    return task_records(task_services, snapshots, links), first_reads
 
 
-def _task_view(record: TaskRecord) -> TaskView:
+def _task_view(record: TaskRecord, zone: ZoneInfo, first_reads: Mapping[str, datetime]) -> TaskView:
     return TaskView(
         key=record.key,
-        task=record.task,
+        task=_all_day(record, zone),
         sources=record.sources,
         done_at=record.done_since if record.task.done else None,
         status_since=record.status_since,
-        created_at=record.first_seen,
+        created_at=_created_at(record, first_reads),
     )
+
+
+def _created_at(record: TaskRecord, first_reads: Mapping[str, datetime]) -> datetime | None:
+    """When the task came to be, as far as the hub knows: a task its service's first read found
+    existed before (None: the hub cannot know since when); a later one from its first sighting."""
+    found_at_first_read = any(
+        seen.first_seen_at is not None and seen.first_seen_at == first_reads.get(service)
+        for service, seen in record.copies.items()
+    )
+    return None if found_at_first_read else record.first_seen
+
+
+def _all_day(record: TaskRecord, zone: ZoneInfo) -> Task:
+    """The task, with its due all-day when one copy holds just a day and the others an instant on that
+    day: Trello has no all-day dues, so it shows a Notion date at an hour of that day (the end of the
+    working day); the task is still due that day, and late only from the next."""
+    task = record.task
+    days = {seen.remote.item.due for seen in record.copies.values() if _is_day(seen.remote.item.due)}
+    if len(days) != 1 or task.due is None:
+        return task
+    (day,) = days
+    instants = [seen.remote.item.due for seen in record.copies.values() if not _is_day(seen.remote.item.due)]
+    if all(isinstance(due, datetime) and due.astimezone(zone).date() == day for due in instants):
+        return task.model_copy(update={"due": day})
+    return task
+
+
+def _is_day(due: object) -> bool:
+    return isinstance(due, date) and not isinstance(due, datetime)
 
 
 def _projects(workspace: Workspace, records: Iterable[TaskRecord]) -> dict[str, ProjectInfo]:

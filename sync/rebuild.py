@@ -109,6 +109,7 @@ def record_relinks(
                     remote.remote_id,
                     bases.get(side),
                     now,
+                    remote.version,
                 )
             done.linked += 1
             done.to_settle += 0 if agreed else 1
@@ -135,7 +136,15 @@ def _record_found(
             for link_id, remote in pairs:
                 stored_links.put_link(connection, workspace, plan.relation, link_id, "active", now)
                 stored_links.put_side(
-                    connection, workspace, plan.relation, link_id, side, remote.remote_id, None, now
+                    connection,
+                    workspace,
+                    plan.relation,
+                    link_id,
+                    side,
+                    remote.remote_id,
+                    None,
+                    now,
+                    remote.version,
                 )
         done.linked += len(pairs)
         done.to_settle += len(pairs)

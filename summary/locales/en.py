@@ -142,6 +142,16 @@ LABELS: dict[str, str | dict[str, str]] = {
     "outcome_dry_run": "dry run",
     "never": "never",
     "no_runs": "No sync has run yet.",
+    # A task's fields, as a conflict line names them
+    "field_title": "title",
+    "field_description": "description",
+    "field_status": "status",
+    "field_done": "done",
+    "field_due": "due date",
+    "field_assignees": "assignees",
+    "field_labels": "labels",
+    "field_estimate_hours": "estimate",
+    "field_project": "project",
     "conflicts": "Conflicts",
     "conflict_line": (
         "{item}: {field} was {left} in {left_service} and {right} in {right_service}; {winner} won"

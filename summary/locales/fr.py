@@ -158,6 +158,16 @@ LABELS: dict[str, str | dict[str, str]] = {
     "outcome_dry_run": "à blanc",
     "never": "jamais",
     "no_runs": "Aucune synchronisation n’a encore eu lieu.",
+    # A task's fields, as a conflict line names them
+    "field_title": "titre",
+    "field_description": "description",
+    "field_status": "statut",
+    "field_done": "terminée",
+    "field_due": "échéance",
+    "field_assignees": "responsables",
+    "field_labels": "étiquettes",
+    "field_estimate_hours": "estimation",
+    "field_project": "projet",
     "conflicts": "Conflits",
     "conflict_line": (
         f"{{item}}{NBSP}: {{field}} valait {{left}} dans {{left_service}} et {{right}} dans "

@@ -162,16 +162,7 @@ def _health(summary: Summary, f: Formatter, v: View, tables: dict[str, rows.Tabl
     blocks: list[Block] = [{"type": "divider"}, _text("heading_2", f.t("health"))]
     blocks.append(_table(tables["sync-health"]) if health.relations else _text("paragraph", f.t("no_runs")))
     for c in health.conflicts:
-        line = f.t(
-            "conflict_line",
-            item=c.item,
-            field=c.field,
-            left=c.left_value,
-            left_service=c.left_service,
-            right=c.right_value,
-            right_service=c.right_service,
-            winner=c.winner,
-        )
+        line = f.conflict(c)
         blocks.append(_text("bulleted_list_item", f"{f.t('conflicts')}{f.colon}{md(line)}"))
     for r in health.refused_archives:
         line = f.t("refused_line", service=r.service, count=r.count, reason=r.reason)
