@@ -59,8 +59,10 @@ logger = logging.getLogger(__name__)
 # id `{masterId}_{start}`, `recurringEventId` and `originalStartTime`), which is what a day's agenda
 # and the morning summary need. Every read (full, incremental, by link) uses this same value.
 SINGLE_EVENTS = True
-# How far back a full read goes: events that ended before this are history, not work to sync.
-LOOKBACK = timedelta(days=7)
+# How far back a full read goes: events that ended before this are history, not work to sync. Two
+# weeks: last week's summary (read as late as Sunday, 13 days after last Monday) needs all of last
+# week's meetings, and the read costs the same request.
+LOOKBACK = timedelta(days=14)
 
 
 class GoogleCalendarConnector(Closing):

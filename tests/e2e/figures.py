@@ -598,7 +598,7 @@ def meetings(world: World) -> list[tuple[str, datetime, datetime, frozenset[str]
     return found
 
 
-CALENDAR_LOOKBACK = timedelta(days=7)  # how far back the hub reads the calendar (connectors/gcal)
+CALENDAR_LOOKBACK = timedelta(days=14)  # how far back the hub reads the calendar (connectors/gcal)
 
 
 def untracked(world: World, expected: Expected, since: datetime) -> list[tuple[str, datetime, list[str]]]:

@@ -60,7 +60,7 @@ def test_pages_are_walked_and_the_sync_token_is_taken_from_the_last(
     params = [call.request.url.params for call in route.calls]
     assert [p.get("pageToken") for p in params] == [None, "p2", "p3"]
     # Every page repeats the same query: the lookback and the singleEvents choice.
-    assert {p["timeMin"] for p in params} == {"2026-11-18T09:30:00+00:00"}
+    assert {p["timeMin"] for p in params} == {"2026-11-11T09:30:00+00:00"}  # 14 days back
     assert {p["singleEvents"] for p in params} == {"true"}
     assert all("syncToken" not in p for p in params)
 

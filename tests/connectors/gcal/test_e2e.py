@@ -74,7 +74,7 @@ def test_full_read_returns_the_expanded_instances_in_the_window(sandbox, connect
     batch = connector.fetch_changes(None)
     singles, slots = expected_window(sandbox.business)
     assert batch.full is True and batch.cursor and not batch.skipped
-    assert len(batch.items) == singles + len(slots) == 17 + 53
+    assert len(batch.items) == singles + len(slots) == 17 + 54
     master = event_id("event-team-sync")
     syncs = {r.remote_id: r.item for r in batch.items if r.item.title == "Team sync"}
     assert len(syncs) == len(slots)
