@@ -267,12 +267,14 @@ def fingerprints(state: State) -> dict[str, Counter[str]]:
         for remote in remotes
         if remote.url and remote.link_id
     }
+    assert addresses
     pattern = re.compile("|".join(re.escape(url) for url in sorted(addresses, key=len, reverse=True)))
 
     def fingerprint(remote: Remote[Any]) -> str:
         item = remote.item
         fields = item.model_dump(mode="json", exclude=set(item.UNSYNCED))
-        text = json.dumps({"link_id": remote.link_id, **fields}, sort_keys=True, default=sorted)
+        fields = {name: sorted(value) if isinstance(value, list) else value for name, value in fields.items()}
+        text = json.dumps({"link_id": remote.link_id, **fields}, sort_keys=True)
         return pattern.sub(lambda match: addresses[match.group(0)], text)
 
     return {
