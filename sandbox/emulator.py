@@ -9,7 +9,8 @@ Admin endpoints (`sandbox/admin.py`; not part of any real API, never logged, nev
 hub or a script in another process reaches every knob:
 - `GET /_sandbox/requests`, `DELETE /_sandbox/requests`: the request log;
 - `GET /_sandbox/faults`, `POST /_sandbox/faults`: read or replace the `Faults` (a JSON object of its
-  fields; lists for tuples; 400 for an unknown field or a form the service does not have);
+  fields; lists for tuples; 400 for an unknown field or a form the service does not have); the read
+  also says how many requests the `hold` knob holds now (`held`);
 - `GET /_sandbox/actions`: the one-shot actions this emulator offers, with what each does;
   `POST /_sandbox/actions/{name}`: run one (an optional JSON object body gives its keyword arguments);
   it answers `{"action": name, "result": ...}`, 404 for an unknown name.
