@@ -28,7 +28,7 @@ def add_admin_routes(app: FastAPI, emulator: Emulator) -> None:
 
     @app.get("/_sandbox/faults")
     async def get_faults() -> dict[str, object]:
-        return {"faults": emulator.faults.as_json()}
+        return {"faults": emulator.faults.as_json(), "held": emulator.faults.held}
 
     @app.post("/_sandbox/faults")
     async def set_faults(request: Request) -> Response:

@@ -510,9 +510,7 @@ def _named(rng: random.Random, entry: BizTimeEntry, tasks: tuple[BizTask, ...]) 
     return _replace_entry(entry, names_task="label", description=description, tags=(*entry.tags, label))
 
 
-def _edited_and_deleted(
-    rng: random.Random, entries: list[BizTimeEntry], now: datetime
-) -> list[BizTimeEntry]:
+def _edited_and_deleted(rng: random.Random, entries: list[BizTimeEntry], now: datetime) -> list[BizTimeEntry]:
     """Some entries fixed a day or two after they stopped, a few deleted since (kept with their
     deletion time: Toggl's `since` reads still return them)."""
     result = []

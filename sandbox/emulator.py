@@ -9,7 +9,8 @@ Admin endpoints (`sandbox/admin.py`; not part of any real API, never logged, nev
 hub or a script in another process reaches every knob:
 - `GET /_sandbox/requests`, `DELETE /_sandbox/requests`: the request log;
 - `GET /_sandbox/faults`, `POST /_sandbox/faults`: read or replace the `Faults` (a JSON object of its
-  fields; lists for tuples; 400 for an unknown field or a form the service does not have);
+  fields; lists for tuples; 400 for an unknown field or a form the service does not have); the read
+  also says how many requests the `hold` knob holds now (`held`);
 - `GET /_sandbox/actions`: the one-shot actions this emulator offers, with what each does;
   `POST /_sandbox/actions/{name}`: run one (an optional JSON object body gives its keyword arguments);
   it answers `{"action": name, "result": ...}`, 404 for an unknown name.
@@ -195,7 +196,8 @@ class Emulator(ABC):
             unknown = set(getattr(faults, name)) - set(known)
             if unknown:
                 raise ValueError(f"{self.service} has no {name} {sorted(unknown)}; known: {list(known)}")
-        self.faults = faults
+        self.faults, replaced = faults, self.faults
+        replaced.release()  # a request the old faults hold goes on
         return faults
 
     def actions(self) -> dict[str, Callable[..., Any]]:
@@ -298,6 +300,10 @@ class _Gate:
             await asyncio.sleep(faults.latency_ms / 1000)
         credential = emulator.identify(request)
         fault = ("storm" if faults.take_storm() else faults.pick()) if applies else None
+        hold = applies and faults.take_hold()
+        if hold and faults.hold_at == "before":
+            await faults.stall()
+            fault = "503"  # it never got through: answered as an outage, not handled
         if fault == "reset":
             state["status"] = 200
             await _reset(send)
@@ -305,7 +311,13 @@ class _Gate:
         if fault == "timeout":
             await asyncio.sleep(faults.timeout_seconds)
         sender = self._sender(
-            send, state, record, credential, request, mutating=scope["method"] not in SAFE_METHODS
+            send,
+            state,
+            record,
+            credential,
+            request,
+            mutating=scope["method"] not in SAFE_METHODS,
+            hold=faults if hold and faults.hold_at == "after" else None,
         )
         refusal = self._refusal(fault, request, credential)
         if refusal is not None:
@@ -339,10 +351,11 @@ class _Gate:
         request: Request,
         *,
         mutating: bool,
+        hold: Faults | None = None,
     ) -> Send:
         emulator = self.emulator
 
-        def finish() -> None:
+        async def finish() -> None:
             # Before the client has its whole answer: a client that saw success finds it saved and logged.
             if state.get("finished"):
                 return
@@ -350,6 +363,8 @@ class _Gate:
             if mutating and 200 <= state["status"] < 400:
                 emulator.save()
             record()
+            if hold is not None:  # done and logged; the answer waits (see `Faults.hold`)
+                await hold.stall()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -357,9 +372,9 @@ class _Gate:
                 extra = emulator.response_headers(credential, request)
                 message["headers"] = [*message.get("headers", []), *_encode(extra)]
                 if _bodyless(message):  # the client has its whole answer with the headers
-                    finish()
+                    await finish()
             elif not message.get("more_body"):
-                finish()
+                await finish()
             await send(message)
 
         return send_with_headers

@@ -17,20 +17,31 @@ Knobs a service interprets on its own (each emulator says which it honours and n
 - `conflict_window_ms`: how long a write holds the object it changes, so that a concurrent write to
   it gets the service's 409 (Notion).
 
+A held request (`hold`): the `hold`-th request the knob applies to from now on (1 is the next) waits
+up to `hold_seconds`, either before the service handles it (`hold_at = "before"`; then it is
+answered 503 unhandled: it never got through) or after (`"after"`: the service did it, saved it and
+logged it, and its answer waits, as when a network stalls or a client dies right then). A test kills
+its client meanwhile, at that exact point (`tests/e2e/test_crash.py`); `held` says how many requests
+wait now (also in `GET /_sandbox/faults`), and replacing the faults (or stopping the sandbox) lets
+them go.
+
 Every field is settable over HTTP (`POST /_sandbox/faults`, see `sandbox/emulator.py`). Decisions come
 from a seeded generator, so a run is repeatable. Every knob obeys `path_pattern` and `methods`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 KINDS = ("500", "502", "503", "timeout", "reset", "malformed", "conflict")
+HOLD_POINTS = ("before", "after")
 
 
 @dataclass
@@ -49,14 +60,23 @@ class Faults:
     path_pattern: str | None = None  # only requests whose path matches (regex) are faulted
     methods: tuple[str, ...] = ()  # only these methods; empty means all
     conflict_window_ms: float = 0.0  # how long a write holds its object (concurrent writes get 409)
+    hold: int = 0  # hold the Nth request the knob applies to (0: none)
+    hold_at: str = "after"  # "before" the service handles it (then 503), or "after" (done, answer held)
+    hold_seconds: float = 30.0  # then it goes on as usual
     seed: int = 0
     _random: random.Random = field(default_factory=random.Random, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _matched: int = field(default=0, repr=False)  # requests the hold counted so far
+    _held: int = field(default=0, repr=False)  # requests waiting now
+    _holding: threading.Event = field(default_factory=threading.Event, repr=False)
+    _released: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {KINDS}")
+        if self.hold_at not in HOLD_POINTS:
+            raise ValueError(f"unknown hold_at {self.hold_at!r}; known: {HOLD_POINTS}")
         self._random.seed(self.seed)
 
     @classmethod
@@ -85,6 +105,41 @@ class Faults:
                 self.storm -= 1
                 return True
             return False
+
+    def take_hold(self) -> bool:
+        """Whether this request (one the knob applies to) is the one to hold."""
+        with self._lock:
+            if self.hold <= 0 or self._matched >= self.hold:
+                return False
+            self._matched += 1
+            return self._matched == self.hold
+
+    async def stall(self) -> None:
+        """Wait, on the emulator's event loop, until released or `hold_seconds` have passed."""
+        with self._lock:
+            self._held += 1
+        self._holding.set()
+        deadline = time.monotonic() + self.hold_seconds
+        try:
+            while not self._released.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        finally:
+            with self._lock:
+                self._held -= 1
+
+    @property
+    def held(self) -> int:
+        """How many requests are held now."""
+        with self._lock:
+            return self._held
+
+    def wait_for_hold(self, timeout: float) -> bool:
+        """Block (another thread: the test's) until a request is held; False after `timeout`."""
+        return self._holding.wait(timeout)
+
+    def release(self) -> None:
+        """Let every held request go on."""
+        self._released.set()
 
     def pick(self) -> str | None:
         """The fault for this request, or None."""

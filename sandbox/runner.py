@@ -84,6 +84,8 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        for emulator in self.emulators.values():
+            emulator.faults.release()  # a held request must not keep its server from stopping
         for server in self._servers.values():
             server.stop()
         self._servers.clear()

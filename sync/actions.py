@@ -60,6 +60,9 @@ class Step(Generic[T]):
     # A pending create to look up first (find_by_link) on this side; the create write runs only if
     # nothing carries the link yet.
     recover: str | None = None
+    # The side whose pending create the read found done (its copy carries the link id): the copy is
+    # the hub's, made by a run that crashed before recording it, so the audit log says so.
+    adopted: str | None = None
 
     @property
     def remote_writes(self) -> int:

@@ -4,7 +4,8 @@ Crash safety, step by step:
 1. Before a create, the link and its pending side are committed. A crash between the remote create
    and step 3 leaves a pending side: the next plan adopts the copy carrying the link id if its read
    saw one, or looks it up (`find_by_link`) before creating; it never creates blindly again. Link ids
-   are derived from the source copy, so the next plan uses the same id.
+   are derived from the source copy, so the next plan uses the same id. Either way the audit log
+   gets an `adopt` row for that copy: the create's own row was lost with the crash.
 2. The writes: creates first, then updates (which may need the created copy's address), then archives.
    An `ItemError` (conflict, gone, rejected) fails that side and the run goes on; anything else (bad
    credentials, rate limits, an outage) stops the writes after recording the step.
@@ -116,6 +117,9 @@ class _Applier(Generic[T]):
             found = self._recover(step)
             if found is not None:
                 results[step.recover] = found
+        if step.adopted is not None:  # the read saw what the interrupted create made
+            adopted = step.current[step.adopted]
+            self._log(step, step.adopted, "adopt", adopted, "the interrupted create had happened: adopted")
         for write in sorted(step.writes, key=_order):
             if write.kind == "create" and write.side in results:
                 continue  # the interrupted create had happened: adopted, not repeated

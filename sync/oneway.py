@@ -19,7 +19,7 @@ location, tags) stays theirs. A plan archiving too many of the links is refused.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from sync.actions import Plan, Step, Write
@@ -113,7 +113,7 @@ class _Planner(Generic[T]):
         if found is not None and not found.item.retired:
             step = self._follow(key, item, found, None, "active")
             assert step is not None  # an adopted copy always records its side
-            return step
+            return replace(step, adopted=self.spec.side) if pending else step
         create: Write[T] = Write(
             self.spec.side, "create", "wanted and not there yet", item=self.spec.represent(item)
         )

@@ -26,7 +26,7 @@ import base64
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from sync.actions import Plan, Step, Write
@@ -293,7 +293,8 @@ class _Planner(Generic[T]):
             self.claimed[name].add(seen.remote.remote_id)
             adopted = Link(link.link_id, link.state, {**link.sides, name: Side(seen.remote.remote_id)})
             pair = {name: seen.remote, other: source.remote}
-            return self._sync(adopted, pair[self.a.name], pair[self.b.name])
+            step = self._sync(adopted, pair[self.a.name], pair[self.b.name])
+            return replace(step, adopted=name) if step is not None else None
         create = self._create_write(name, source.remote, f"finish the create left pending on {name}")
         return Step(
             link.link_id,

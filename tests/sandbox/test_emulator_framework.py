@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -185,3 +186,38 @@ def test_forms_a_service_does_not_name_are_refused(tiny):
     with pytest.raises(ValueError, match="storm_forms"):
         emulator.set_faults({"storm_forms": ["429"]})
     assert emulator.set_faults({"kinds": ["502"], "short_pages": 0.5}).kinds == ("502",)
+
+
+def _post_in_background(client: httpx.Client, name: str) -> tuple[threading.Thread, list[httpx.Response]]:
+    answers: list[httpx.Response] = []
+    thread = threading.Thread(target=lambda: answers.append(client.post("/items", json={"name": name})))
+    thread.start()
+    return thread, answers
+
+
+def test_a_held_request_waits_after_it_was_done_until_released(tiny):
+    emulator, client = tiny
+    root = str(client.base_url).removesuffix("/api/")
+    faults = emulator.set_faults({"hold": 2, "methods": ["POST"], "hold_seconds": 10})
+    assert client.post("/items", json={"name": "second"}).status_code == 200  # the first goes through
+    thread, answers = _post_in_background(client, "third")
+    assert faults.wait_for_hold(5)
+    # Done, saved and logged while its answer waits: a client killed now leaves it done.
+    assert emulator.items["3"]["name"] == "third" and emulator.log.count(method="POST") == 2
+    assert httpx.get(root + "/_sandbox/faults").json()["held"] == 1 and answers == []
+    emulator.set_faults({})  # replacing the faults lets it go
+    thread.join(5)
+    assert [a.json() for a in answers] == [{"id": "3", "name": "third"}] and faults.held == 0
+
+
+def test_a_request_held_before_it_is_handled_never_gets_through(tiny):
+    emulator, client = tiny
+    faults = emulator.set_faults({"hold": 1, "hold_at": "before", "hold_seconds": 10})
+    thread, answers = _post_in_background(client, "second")
+    assert faults.wait_for_hold(5)
+    assert "2" not in emulator.items and emulator.log.entries() == []
+    emulator.set_faults({})
+    thread.join(5)
+    assert [a.status_code for a in answers] == [503] and "2" not in emulator.items
+    with pytest.raises(ValueError, match="hold_at"):
+        emulator.set_faults({"hold_at": "during"})

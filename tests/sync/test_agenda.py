@@ -171,8 +171,12 @@ def test_a_crash_after_the_event_insert_never_duplicates_it(hub):
     hub.calendar.crash_after_write = 0
     with pytest.raises(Crash):
         hub.run()
-    hub.run()
+    _, run, _ = hub.run()
     assert len(hub.calendar.events) == 1
+    # Adopted from the read; the create's audit row was lost with the crash, the adoption's is there.
+    [event_id] = hub.calendar.events
+    audited = [(w.action, w.remote_id) for w in hub.store.writes("w") if w.service == "google"]
+    assert run.report.adopted == 1 and audited == [("adopt", event_id)]
     _quiet(hub)
 
 

@@ -253,6 +253,10 @@ def test_a_crash_between_the_remote_create_and_the_local_commit_creates_nothing_
     run = hub.sync()
     assert run.report.created == 0 and len(hub.notion.live()) == 1  # adopted from the read
     assert len(hub.pairs()) == 1
+    # The create's audit row was lost with the crash: the adoption says the page is the hub's.
+    [page_id] = hub.notion.live()
+    audited = [(w.service, w.action, w.remote_id) for w in hub.store.writes("w") if w.service == "notion"]
+    assert run.report.adopted == 1 and audited == [("notion", "adopt", page_id)]
     _quiet(hub)
 
 
