@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -70,9 +71,19 @@ EXPIRING: tuple[Service, ...] = ("trello",)
 CREDENTIALS_EVERY = timedelta(days=1)
 LEASE_TTL = timedelta(minutes=30)
 LEASE_RENEW_EVERY = 25  # applied steps: well within the TTL at any service's pace
+
+
 # Who holds a workspace's lease: the machine, the process and the run, so an overlapping run (a
 # scheduled one during a manual one, two triggers at once) is told exactly who.
-PROCESS = f"{socket.gethostname()}:{os.getpid()}"
+def _pid_namespace() -> str:
+    """This process's pid namespace (two containers may share a hostname, never a pid namespace)."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "?"
+
+
+PROCESS = f"{socket.gethostname()}:{os.getpid()}@{_pid_namespace()}"
 # (workspace, relation) -> an apply's `on_progress(done, total)`: the terminal's bars, for one.
 ProgressFactory = Callable[[str, str], Callable[[int, int], None]]
 
@@ -175,7 +186,7 @@ class WorkspaceRunner:
     @contextmanager
     def lease(self) -> Iterator[None]:
         """The workspace's lease for this process (LeaseHeld if another run holds it)."""
-        self.store.acquire_lease(self.key, self.holder, LEASE_TTL)
+        self.store.acquire_lease(self.key, self.holder, LEASE_TTL, gone=holder_is_gone)
         try:
             yield
         finally:
@@ -470,6 +481,22 @@ class WorkspaceRunner:
 
     def _meetings(self) -> bool:
         return self.workspace.time.meetings_to_toggl and "google" in self.services
+
+
+def holder_is_gone(holder: str) -> bool:
+    """A lease holder that was a process of this host which no longer exists (a killed run): its lease
+    need not wait 30 minutes. Another host's holder, or a pid that is alive (or reused), is respected."""
+    found = re.search(r" on (?P<host>[^\s:]+):(?P<pid>\d+)@(?P<ns>\d+) \[", holder)
+    here = (socket.gethostname(), _pid_namespace())
+    if found is None or (found["host"], found["ns"]) != here or int(found["pid"]) == os.getpid():
+        return False
+    try:
+        os.kill(int(found["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def _requests_since(before: RequestStats) -> dict[str, int]:

@@ -130,10 +130,23 @@ class Store:
 
     # -- one sync at a time --------------------------------------------------------------------
 
-    def acquire_lease(self, workspace: str, holder: str, ttl: timedelta) -> Lease:
-        """Take the workspace's lease, or raise LeaseHeld naming who holds it and since when."""
-        with self.transaction() as connection:
-            return leases.acquire(connection, workspace, holder, ttl, self.now())
+    def acquire_lease(
+        self, workspace: str, holder: str, ttl: timedelta, *, gone: Callable[[str], bool] | None = None
+    ) -> Lease:
+        """Take the workspace's lease, or raise LeaseHeld naming who holds it and since when. A lease
+        whose holder `gone(holder)` says is dead (a killed run) is taken over at once."""
+        try:
+            with self.transaction() as connection:
+                return leases.acquire(connection, workspace, holder, ttl, self.now())
+        except LeaseHeld as held:
+            if gone is None or not gone(held.lease.holder):
+                raise
+            with self.transaction() as connection:
+                if not leases.take_over(connection, workspace, held.lease.holder, holder, ttl, self.now()):
+                    raise held from None  # someone else took it first
+                lease = leases.current(connection, workspace)
+            assert lease is not None
+            return lease
 
     def renew_lease(self, workspace: str, holder: str, ttl: timedelta) -> None:
         with self.transaction() as connection:

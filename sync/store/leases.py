@@ -2,7 +2,9 @@
 
 Taking the lease is one atomic upsert that only succeeds over an expired lease or the holder's own, so
 two runs starting together cannot both win, on SQLite or PostgreSQL. A run renews it while it works; a
-run that was killed leaves a lease that expires on its own.
+run that was killed leaves a lease that expires on its own, or that a later run takes over at once when
+it can tell the holder is gone (`take_over`: the caller decides, e.g. a process of this host that no
+longer exists; the swap is conditional on the holder, so two runs cannot both take it).
 """
 
 from __future__ import annotations
@@ -51,6 +53,18 @@ def acquire(connection: Connection, workspace: str, holder: str, ttl: timedelta,
     if lease.holder != holder:
         raise LeaseHeld(lease)
     return lease
+
+
+def take_over(
+    connection: Connection, workspace: str, gone: str, holder: str, ttl: timedelta, now: datetime
+) -> bool:
+    """Take the lease from `gone`, a holder known to be dead; False when it is no longer the holder."""
+    taken = connection.execute(
+        leases.update()
+        .where(leases.c.workspace == workspace, leases.c.holder == gone)
+        .values(holder=holder, acquired_at=now, expires_at=now + ttl)
+    )
+    return taken.rowcount == 1
 
 
 def renew(connection: Connection, workspace: str, holder: str, ttl: timedelta, now: datetime) -> None:

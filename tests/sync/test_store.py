@@ -280,3 +280,15 @@ def test_several_processes_open_an_empty_database_at_once(store_url):
     store = Store.open(store_url)
     assert [store.get_cursor("w", f"s{n}") for n in range(4)] == ["c"] * 4
     store.close()
+
+
+def test_a_lease_whose_holder_is_gone_is_taken_over_at_once_and_only_by_one(store_url):
+    store = Store.open(store_url)
+    store.acquire_lease("w", "run-a", timedelta(minutes=30))
+    with pytest.raises(LeaseHeld):
+        store.acquire_lease("w", "run-b", timedelta(minutes=30), gone=lambda holder: False)
+    taken = store.acquire_lease("w", "run-b", timedelta(minutes=30), gone=lambda holder: holder == "run-a")
+    assert taken.holder == "run-b"
+    with pytest.raises(LeaseHeld, match=r"\(run-b\)"):  # run-b is alive: run-c waits
+        store.acquire_lease("w", "run-c", timedelta(minutes=30), gone=lambda holder: holder == "run-a")
+    store.close()
