@@ -10,9 +10,11 @@ from the answers to its writes), `last_edited_time` is the held copy's, and the 
 values in place of its truncated ones hashes to the held copy's version. A person's edit names the
 person in `last_edited_by` (https://developers.notion.com/reference/page), so a page a person edited
 last is always completed; an edit by anyone of a field the page object shows whole changes the hash.
-What this trusts: that nothing else writes with the hub's integration token, and that the hub's own
-writes are recorded (a write whose answer was lost, after a person's edit of a truncated value in
-the same minute, would hide that edit's part past the first 25 references).
+What this trusts: that nothing else writes with the hub's integration token (another tool sharing it
+would pass for the hub), and that the hub's own writes are recorded. An update first re-reads the page
+whole and refuses to write over a change (`if_version`), so an unrecorded write of the hub (its
+answer lost) hides nothing unless a person's edit of the part past the first 25 references lands in
+that same minute, between the hub's re-read and its write.
 """
 
 from __future__ import annotations
