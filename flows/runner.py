@@ -39,7 +39,7 @@ from config.policies import agenda_policy, meeting_policy, tasks_policy
 from connectors.accounting import STATS, RequestStats
 from connectors.errors import AuthError, ConnectorError, RateLimited, Unavailable
 from connectors.http import CoreOptions
-from connectors.registry import connect
+from connectors.registry import RECORDS, connect
 from flows.failures import EXPECTED, failure_line
 from summary import Period, Summary, build_summary
 from summary.files import write_reports
@@ -54,6 +54,7 @@ from sync.engine import (
     RelationRun,
     apply_and_record,
     ensure_projects,
+    fetch_changes,
     plan_deadlines,
     plan_meeting_entries,
     plan_tasks,
@@ -224,7 +225,7 @@ class WorkspaceRunner:
         try:
             connector = self.connector(service)
             cursor = None if full else self.store.get_cursor(self.key, service)
-            batch = connector.fetch_changes(cursor)
+            batch = fetch_changes(self.store, self.key, connector, cursor, RECORDS[service])
             outcome = ReadOutcome(
                 service, self.store.record_read(self.key, service, batch, allow_empty=allow_empty)
             )

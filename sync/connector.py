@@ -8,6 +8,10 @@ Rules every connector follows (the interface suite in tests/connectors checks ea
   the ids listed in `skipped` (seen but unreadable: their last good state stands).
 - `fetch_changes(cursor)` returns what changed since the cursor; a cursor the service no longer honours
   falls back on a snapshot, which says so with `full=True`.
+- `fetch_changes(cursor, known=)`: `known` is what the store holds of the collection (remote id -> the
+  copy as last read or written, its version included). A connector may use it to skip reading again
+  what the store already holds (the hub's own writes, seen again in a change log), never to skip a
+  change made after that copy; it may ignore it. The engine hands it to incremental reads only.
 - `create(item, link_id=)` marks the copy with the link id, so `find_by_link(link_id)` finds it again
   (a create whose answer was lost must never be repeated blindly).
 - `update(remote_id, item, if_version=, fields=, link_id=)` writes only `fields` (all synced fields
@@ -23,7 +27,7 @@ Rules every connector follows (the interface suite in tests/connectors checks ea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
@@ -80,8 +84,11 @@ class Connector(Protocol[T]):
 
     service: str
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[T]:
-        """Changes since `cursor`; a full snapshot when `cursor` is None or has expired."""
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[T]] | None = None
+    ) -> ChangeBatch[T]:
+        """Changes since `cursor`; a full snapshot when `cursor` is None or has expired. `known`: the
+        store's copies by remote id (see the module docstring)."""
         ...
 
     def create(self, item: T, *, link_id: str) -> Remote[T]:

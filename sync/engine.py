@@ -5,7 +5,7 @@ handed in (the `sync.connector.Connector` protocol) and the store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sync.actions import Plan
 from sync.agenda import AgendaPlan, AgendaPolicy, plan_agenda
 from sync.apply import ApplyReport, Progress, apply_plan
-from sync.connector import Connector, ProjectCatalog
+from sync.connector import ChangeBatch, Connector, ProjectCatalog, Remote
 from sync.hours import missing_projects, plan_hours
 from sync.journal import Outcome, WriteRecord
 from sync.meetings import TIME_SERVICE, MeetingPolicy, meeting_entries, plan_meetings
@@ -26,11 +26,50 @@ from sync.views import TaskRecord, task_records
 T = TypeVar("T", bound=Record)
 
 
+class KnownCopies(Mapping[str, Remote[T]]):
+    """The store's copies of one service's collection by remote id (present ones: as last read or
+    written), loaded on first use: a read that needs none of them (no change) costs no query."""
+
+    def __init__(self, store: Store, workspace: str, service: str, model: type[T]) -> None:
+        self._load = lambda: {r.remote_id: r for r in store.load_items(workspace, service, model)}
+        self._items: dict[str, Remote[T]] | None = None
+
+    def _loaded(self) -> dict[str, Remote[T]]:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def __getitem__(self, remote_id: str) -> Remote[T]:
+        return self._loaded()[remote_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def fetch_changes(
+    store: Store, workspace: str, connector: Connector[T], cursor: str | None, model: type[T] | None
+) -> ChangeBatch[T]:
+    """The connector's read from `cursor`; an incremental one is told what the store holds (with the
+    collection's `model`), so it need not read the hub's own writes back."""
+    if cursor is None or model is None:
+        return connector.fetch_changes(cursor)
+    return connector.fetch_changes(cursor, known=KnownCopies(store, workspace, connector.service, model))
+
+
 def read_into_store(
-    store: Store, workspace: str, connector: Connector[Any], *, allow_empty: bool = False
+    store: Store,
+    workspace: str,
+    connector: Connector[Any],
+    *,
+    allow_empty: bool = False,
+    model: type[Record] | None = None,
 ) -> ReadResult:
-    """One read of a service (incremental when a cursor is stored), recorded with its cursor."""
-    batch = connector.fetch_changes(store.get_cursor(workspace, connector.service))
+    """One read of a service (incremental when a cursor is stored), recorded with its cursor. With the
+    collection's `model` (its record type), an incremental read knows what the store holds."""
+    batch = fetch_changes(store, workspace, connector, store.get_cursor(workspace, connector.service), model)
     return store.record_read(workspace, connector.service, batch, allow_empty=allow_empty)
 
 

@@ -27,6 +27,7 @@ Writes (the version of a copy is its etag):
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -132,7 +133,9 @@ class GoogleCalendarConnector(Closing):
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[Event]:
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[Event]] | None = None
+    ) -> ChangeBatch[Event]:
         """A full read when `cursor` is None or expired (`full=True`), else the changes since it."""
         if cursor is None:
             return self._full_read()

@@ -19,7 +19,10 @@ that saw nothing keeps the old cursor. Pages removed from the data source (moved
 for good from the trash) are not seen by an incremental read: the next full read drops them. Results
 that are not pages (a wiki's data sources) are skipped. A page object shows at most 25 references of
 a relation (`has_more`) and 25 page mentions of a text: such values are completed through the
-property item endpoint (https://developers.notion.com/reference/retrieve-a-page-property).
+property item endpoint (https://developers.notion.com/reference/retrieve-a-page-property), except
+in an incremental read given `known` (the store's copies), for a page that is the hub's own last
+write read back: its held values stand (completion.py, `held_copy`). The hub's bot user is learnt
+from the answers to its writes and remembered in the memo.
 
 Writes. `update` writes only the fields asked for; with `if_version` it re-reads the page, raises
 Conflict if it moved, and leaves out the fields whose value the page already holds, so a description
@@ -46,7 +49,7 @@ from connectors.directory import Directory
 from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions
 from connectors.notion.client import NotionClient
-from connectors.notion.completion import complete, drifted
+from connectors.notion.completion import complete, drifted, held_copy
 from connectors.notion.mapping import (
     SYNCED,
     TaskContext,
@@ -68,6 +71,7 @@ from sync.model import Project, Task
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOOKBACK = timedelta(minutes=2)
+MEMO_BOT = "notion.bot_user"  # the integration's bot user, as its writes' answers name it
 _SORT_BY_EDIT = ({"timestamp": "last_edited_time", "direction": "ascending"},)
 R = TypeVar("R")
 
@@ -143,18 +147,23 @@ class NotionConnector(Closing):
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[Task]:
-        """Changes since `cursor` (an ISO timestamp); a full snapshot when it is None or unreadable."""
-        return self._resolved(lambda: self._fetch(cursor))
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[Task]] | None = None
+    ) -> ChangeBatch[Task]:
+        """Changes since `cursor` (an ISO timestamp); a full snapshot when it is None or unreadable.
+        `known`: the store's copies, whose values stand for the hub's own writes read back."""
+        return self._resolved(lambda: self._fetch(cursor, known))
 
-    def _fetch(self, cursor: str | None) -> ChangeBatch[Task]:
+    def _fetch(
+        self, cursor: str | None, known: Mapping[str, Remote[Task]] | None = None
+    ) -> ChangeBatch[Task]:
         since = _parse_cursor(cursor)
         self.context  # noqa: B018 - resolved first: its requests are not part of the read
         if since is None:
             pages = self._pages()
         else:
             pages = self._pages(_edited_since(since - self.lookback), _SORT_BY_EDIT)
-        items, skipped = self._map(pages)
+        items, skipped = self._map(pages, known if since is not None else None)
         seen = [page.edited_at for page in pages] + ([since] if since is not None else [])
         newest = max(seen, default=self.clock())  # never backwards; the clock only for an empty source
         return ChangeBatch(items=items, cursor=newest.isoformat(), full=since is None, skipped=skipped)
@@ -181,18 +190,39 @@ class NotionConnector(Closing):
                 found[page.id] = page
         return list(found.values())
 
-    def _complete(self, pages: Iterable[NotionPage]) -> list[NotionPage]:
-        """The pages with truncated values completed, after checking they carry every mapped property."""
+    def _complete(
+        self, pages: Iterable[NotionPage], known: Mapping[str, Remote[Task]] | None = None
+    ) -> tuple[list[NotionPage], dict[str, Remote[Task]]]:
+        """The pages with truncated values completed, after checking they carry every mapped property;
+        and the copies `known` holds of the hub's own writes read back (left as they are)."""
         properties = self.context.properties
-        completed = []
+        bot = self.resolution.memo.get(MEMO_BOT) if known is not None else None
+        completed, held = [], {}
         for page in pages:
             if drifted(page, properties):
                 raise _Drift(page.id)
-            completed.append(complete(self.client, page, properties))
-        return completed
+            copy = held_copy(page, known.get(page.id), bot, self.context) if known is not None else None
+            if copy is not None:
+                held[page.id] = copy
+                completed.append(page)
+            else:
+                completed.append(complete(self.client, page, properties))
+        return completed, held
 
-    def _map(self, pages: Iterable[NotionPage]) -> tuple[list[Remote[Task]], list[str]]:
-        completed = self._complete(pages)
+    def _whole(self, page: NotionPage) -> NotionPage:
+        return self._complete([page])[0][0]
+
+    def _learn_bot(self, page: NotionPage) -> NotionPage:
+        """A write's answer names the integration's bot user as the page's last editor: remembered."""
+        memo = self.resolution.memo
+        if page.editor is not None and memo.get(MEMO_BOT) != page.editor:
+            memo[MEMO_BOT] = page.editor
+        return page
+
+    def _map(
+        self, pages: Iterable[NotionPage], known: Mapping[str, Remote[Task]] | None = None
+    ) -> tuple[list[Remote[Task]], list[str]]:
+        completed, held = self._complete(pages, known)
         project = self.context.properties.project
         if project is not None:
             related = {i["id"] for page in completed for i in (_value_of(page, project.id) or [])}
@@ -200,6 +230,9 @@ class NotionConnector(Closing):
         context = self.context
         items, skipped = [], []
         for page in completed:
+            if page.id in held:
+                items.append(held[page.id])
+                continue
             try:
                 items.append(page_to_remote(page, context))
             except BadData as exc:
@@ -254,11 +287,11 @@ class NotionConnector(Closing):
 
         def create() -> Remote[Task]:
             properties = task_to_properties(item, self.context, link_id=link_id)
-            page = self.client.create_page(
-                parent={"data_source_id": self.data_source_id}, properties=properties
+            page = self._learn_bot(
+                self.client.create_page(parent={"data_source_id": self.data_source_id}, properties=properties)
             )
             if item.archived:
-                page = self.client.update_page(page.id, in_trash=True)
+                page = self._learn_bot(self.client.update_page(page.id, in_trash=True))
             return self._remote(page)
 
         return self._resolved(create)
@@ -298,7 +331,7 @@ class NotionConnector(Closing):
             if link_id_of(current, self.context.properties) == link_id:
                 link_id = None  # already there
         elif item.archived and "archived" in wanted:
-            current = self._complete([self.client.retrieve_page(remote_id)])[0]
+            current = self._whole(self.client.retrieve_page(remote_id))
         if current is not None and item.archived and current.trashed:
             return self._remote(current)
         properties = task_to_properties(item, self.context, fields=wanted, link_id=link_id)
@@ -306,7 +339,7 @@ class NotionConnector(Closing):
         if not properties and in_trash is None:
             return self._remote(current or self.client.retrieve_page(remote_id))
         page = self.client.update_page(remote_id, properties=properties or None, in_trash=in_trash)
-        return self._remote(page)
+        return self._remote(self._learn_bot(page))
 
     def _changed(self, current: NotionPage, item: Task, wanted: set[str]) -> set[str]:
         """The fields of `wanted` whose value the page does not hold already."""
@@ -322,7 +355,7 @@ class NotionConnector(Closing):
 
     def _check_version(self, remote_id: str, if_version: str) -> NotionPage:
         """Re-read the page; Conflict if it moved past `if_version` (time, or content in the same minute)."""
-        page = self._complete([self.client.retrieve_page(remote_id)])[0]
+        page = self._whole(self.client.retrieve_page(remote_id))
         expected_time, expected_hash = split_version(if_version)
         moved = page.edited_at != expected_time
         if not moved and expected_hash is not None:

@@ -99,7 +99,8 @@ class NotionPage(NotionModel):
     """A page; a row of a data source when `parent.type` is `data_source_id`.
 
     `last_edited_time` is kept as sent (minute precision, `2026-07-04T09:09:00.000Z`): it is the page's
-    version string, and `edited_at` parses it.
+    version string, and `edited_at` parses it. `last_edited_by` is the partial user who last edited
+    the page (an integration's writes name its bot user; https://developers.notion.com/reference/page).
     """
 
     object: str = "page"
@@ -111,6 +112,13 @@ class NotionPage(NotionModel):
     url: str | None = None
     parent: dict[str, Any] = Field(default_factory=dict)
     properties: dict[str, NotionPropertyValue] = Field(default_factory=dict)
+    last_edited_by: dict[str, Any] | None = None
+
+    @property
+    def editor(self) -> str | None:
+        """The id of the user (a person or a bot) who last edited the page, when sent."""
+        user_id = (self.last_edited_by or {}).get("id")
+        return user_id if isinstance(user_id, str) and user_id else None
 
     @property
     def trashed(self) -> bool:

@@ -24,6 +24,7 @@ compared at the precision both have.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -125,7 +126,9 @@ class TogglConnector(Closing):
 
     # -- reads --------------------------------------------------------------------------------
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[TimeEntry]:
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[TimeEntry]] | None = None
+    ) -> ChangeBatch[TimeEntry]:
         """The team's snapshot over the window (the cursor plays no part); the owner's entries only,
         incrementally, for a token that is not an admin when the hub file allows it."""
         if not admin_of(self._client, self._workspace_id):

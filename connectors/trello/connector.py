@@ -13,7 +13,9 @@ Reading
   answers 404 twice without a `deleteCard` action is skipped, not deleted (see `_read_cards`). Past
   `CARD_READS_MAX` changed cards, or when a list was renamed or (un)archived (all its cards changed),
   one `cards/all` read (with the board's lists, labels and members) replaces the single reads. The
-  next cursor is the newest action id seen.
+  next cursor is the newest action id seen. With `known` (the store's copies), a card whose actions
+  are all dated at or before its copy's `dateLastActivity` is not read again (changes.py, `unseen`):
+  the hub's own writes, read back, cost the one actions request.
 - `find_by_link(link_id)` reads `cards/all` (1 request, plus the board once) and returns every card,
   live or archived, whose description carries the link line: a copied card carries it too, so there
   may be several. Trello's search (`GET /search`) is not used: it is eventually consistent, and a
@@ -39,7 +41,7 @@ import contextlib
 import logging
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,7 +52,7 @@ from config.settings import TrelloSettings
 from connectors.base import Closing, require_ready
 from connectors.errors import BadData, Conflict, NotFound
 from connectors.http import CoreOptions, build_core
-from connectors.trello.changes import WATCHED, BoardChanges, board_changes
+from connectors.trello.changes import WATCHED, BoardChanges, board_changes, held_versions, unseen
 from connectors.trello.client import TrelloAuth, TrelloClient
 from connectors.trello.mapping import (
     BoardIndex,
@@ -140,14 +142,17 @@ class TrelloConnector(Closing):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[Task]:
-        """A snapshot when `cursor` is None (or unreadable), else the cards changed since it."""
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[Task]] | None = None
+    ) -> ChangeBatch[Task]:
+        """A snapshot when `cursor` is None (or unreadable), else the cards changed since it (those
+        `known` holds as they are left out)."""
         if cursor is None:
             return self._snapshot()
         if not _valid_cursor(cursor):
             logger.warning("trello cursor %r is neither an action id nor a date; reading everything", cursor)
             return self._snapshot()
-        return self._changes_since(cursor)
+        return self._changes_since(cursor, known or {})
 
     def find_by_link(self, link_id: str) -> list[Remote[Task]]:
         """The board's cards, live or archived, that carry `link_id` (a copy carries it too)."""
@@ -173,11 +178,14 @@ class TrelloConnector(Closing):
         items, skipped = self._map(self.client.get_board_cards(self.board_id, "all"), board)
         return ChangeBatch(tuple(items), cursor=cursor, full=True, skipped=tuple(skipped))
 
-    def _changes_since(self, cursor: str) -> ChangeBatch[Task]:
+    def _changes_since(self, cursor: str, known: Mapping[str, Remote[Task]]) -> ChangeBatch[Task]:
         actions = list(self.client.walk_board_actions(self.board_id, since=cursor, filter=WATCHED))
         if not actions:
             return ChangeBatch((), cursor=cursor)
         changes = board_changes(actions)
+        if known and changes.changed:
+            held = {card_id: known[card_id].version for card_id in changes.changed if card_id in known}
+            changes = unseen(changes, actions, held_versions(held))
         if changes.lists or len(changes.changed) > CARD_READS_MAX:
             read = self._read_board_cards(changes)
         else:

@@ -10,7 +10,7 @@ link ids carried by each copy, and fields it cannot hold dropped (`represent`). 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -87,7 +87,9 @@ class FakeTasks:
         updates["due"] = due
         return item.model_copy(update=updates)
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[Task]:
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[Task]] | None = None
+    ) -> ChangeBatch[Task]:
         if cursor is None:
             items = [self._remote(rid) for rid, copy in self.copies.items() if copy.state == "present"]
             return ChangeBatch(items, cursor=str(self._counter), full=True)
@@ -243,7 +245,9 @@ class FakeCalendar:
     def represent(self, item: Event) -> Event:
         return item
 
-    def fetch_changes(self, cursor: str | None) -> ChangeBatch[Event]:
+    def fetch_changes(
+        self, cursor: str | None, *, known: Mapping[str, Remote[Event]] | None = None
+    ) -> ChangeBatch[Event]:
         if cursor is None:
             return ChangeBatch([self._remote(e) for e in self.live()], cursor=str(self._counter), full=True)
         changed = [eid for eid, c in self.events.items() if c.changed > int(cursor)]

@@ -354,3 +354,73 @@ def test_notions_409_conflict_error_is_a_conflict(connector):
     with pytest.raises(Conflict) as caught:
         connector.update(MULTI, Task(title="x"), fields=frozenset({"title"}))
     assert caught.value.code == "conflict_error"
+
+
+# -- the hub's own write read back: a truncated relation it holds is not read again ---------------
+
+BOT = "9a0f3c2e-5b1d-4e7a-8c6f-2d4b6a8c0e13"  # the integration's bot user
+PERSON = "1c8f8d3b-2e4a-4f6b-8c9d-8e7f6a5b4c32"  # the fixture page's last editor
+WRITTEN_AT = "2026-11-25T09:30:00.000Z"
+
+
+def _truncated_page(editor: str, edited: str = WRITTEN_AT, title: str | None = None) -> dict[str, Any]:
+    """The query's live pages, EMPTY relating to 30 pages and the coaching project (31st): 25 shown."""
+    live = load("query_tasks.json")
+    page = next(p for p in live["results"] if p["id"] == EMPTY)
+    others = [f"0000{n:04d}-0000-4000-8000-000000000000" for n in range(30)]
+    shown = [{"id": i} for i in others[:25]]
+    page["properties"]["Project"] = {"id": "pr%7Cj", "type": "relation", "relation": shown, "has_more": True}
+    page["last_edited_by"] = {"object": "user", "id": editor}
+    page["last_edited_time"] = edited
+    if title is not None:
+        page["properties"]["Name"]["title"][0]["plain_text"] = title
+        page["properties"]["Name"]["title"][0]["text"]["content"] = title
+    walk = respx.get(PROPERTY).mock(
+        return_value=httpx.Response(
+            200, json=_items("relation", [{"id": i} for i in [*others, COACHING]], None)
+        )
+    )
+    mock_tasks(live, load("query_tasks_in_trash.json"))
+    return {"walk": walk}
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("editor", "edited", "title", "completed"),
+    [
+        (BOT, WRITTEN_AT, None, False),  # the hub's own write read back: the held relation stands
+        (PERSON, WRITTEN_AT, None, True),  # a person edited it last: always read whole
+        (BOT, "2026-11-25T09:31:00.000Z", None, True),  # a later write than the held copy
+        (BOT, WRITTEN_AT, "Renamed in the same minute", True),  # same minute, another content
+    ],
+    ids=["own-write", "person", "later", "same-minute-edit"],
+)
+def test_a_truncated_relation_is_read_again_unless_the_page_is_the_hubs_own_write(
+    connector, editor, edited, title, completed
+):
+    mock_resolution()
+    mocks = _truncated_page(BOT)
+    held = next(r for r in connector.fetch_changes(None).items if r.remote_id == EMPTY)
+    assert held.item.project == "signature coaching program" and mocks["walk"].call_count == 1
+    connector.resolution.memo["notion.bot_user"] = BOT  # as the answers to the hub's writes name it
+    respx.reset()
+    mock_resolution()
+    walk = _truncated_page(editor, edited, title)["walk"]
+    batch = connector.fetch_changes("2026-11-25T09:30:40+00:00", known={EMPTY: held})
+    (read,) = (r for r in batch.items if r.remote_id == EMPTY)
+    assert walk.call_count == (1 if completed else 0)
+    assert read.item.project == "signature coaching program"  # read whole, or held: never lost
+    assert read.item.title == (title or held.item.title)
+    if not completed:
+        assert read == held
+
+
+@respx.mock
+def test_without_the_bots_id_or_in_a_full_read_the_relation_is_read_whole(connector):
+    mock_resolution()
+    walk = _truncated_page(BOT)["walk"]
+    held = next(r for r in connector.fetch_changes(None).items if r.remote_id == EMPTY)
+    connector.fetch_changes("2026-11-25T09:30:40+00:00", known={EMPTY: held})  # no bot learnt yet
+    connector.resolution.memo["notion.bot_user"] = BOT
+    connector.fetch_changes(None)  # a snapshot is given no copies
+    assert walk.call_count == 3

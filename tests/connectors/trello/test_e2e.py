@@ -7,8 +7,10 @@ read 1 + one per changed card (2 in all past 25 changed cards), an update or an 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -182,3 +184,33 @@ def test_a_deleted_card_is_reported_deleted(sandbox, connector, someone):
     assert someone.delete(f"/cards/{gone}").status_code == 200
     batch = connector.fetch_changes(snapshot.cursor)
     assert (batch.items, batch.deleted) == ((), (gone,))
+
+
+def test_the_hubs_write_read_back_with_its_copy_known_is_not_read_but_an_edit_right_after_is(
+    sandbox, connector, someone
+):
+    snapshot = connector.fetch_changes(None)
+    first, second = [r for r in snapshot.items if r.item.status == "This week"][:2]
+    written = {
+        remote.remote_id: connector.update(
+            remote.remote_id, remote.item.model_copy(update={"title": f"{remote.item.title} (hub)"})
+        )
+        for remote in (first, second)
+    }
+    requests(sandbox)
+    batch = connector.fetch_changes(snapshot.cursor, known=written)
+    assert (batch.items, batch.deleted, batch.left) == ((), (), ())
+    assert batch.cursor == newest_action(sandbox) != snapshot.cursor
+    assert requests(sandbox) == [("GET", "/boards/{boardId}/actions")]
+
+    # The hub writes the first card again; someone edits it right after, in the next millisecond.
+    again = connector.update(first.remote_id, written[first.remote_id].item.model_copy(update={"due": None}))
+    written[first.remote_id] = again
+    trello = sandbox.emulators["trello"]
+    while trello.now() <= datetime.fromisoformat(again.version):  # Trello's clock, to the millisecond
+        time.sleep(0.001)
+    assert someone.put(f"/cards/{first.remote_id}", json={"name": "Their title"}).status_code == 200
+    requests(sandbox)
+    batch = connector.fetch_changes(snapshot.cursor, known=written)
+    assert [(r.remote_id, r.item.title) for r in batch.items] == [(first.remote_id, "Their title")]
+    assert requests(sandbox) == [("GET", "/boards/{boardId}/actions"), ("GET", "/cards/{id}")]
