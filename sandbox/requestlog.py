@@ -9,6 +9,17 @@ import threading
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+# Requests that change nothing though their method says they might: Notion's data source query,
+# Toggl's report search and Google's token refresh are POSTs.
+READ_POSTS = frozenset(
+    {
+        ("notion", "/data_sources/{data_source_id}/query"),
+        ("toggl", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"),
+        ("google", "/token"),
+    }
+)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 
 @dataclass(frozen=True)
 class LoggedRequest:
@@ -19,6 +30,11 @@ class LoggedRequest:
     ms: float
     raw_path: str
     query: str = ""
+
+    @property
+    def is_write(self) -> bool:
+        """Whether the request asked the service to change something (answered or not)."""
+        return self.method in WRITE_METHODS and (self.service, self.path) not in READ_POSTS
 
 
 class RequestLog:
@@ -40,6 +56,10 @@ class RequestLog:
             for e in self.entries(service)
             if (method is None or e.method == method) and (path is None or e.path == path)
         )
+
+    def writes(self, since: int = 0) -> Counter[tuple[str, str]]:
+        """The write requests from the `since`-th entry on, by service and method."""
+        return Counter((e.service, e.method) for e in self.entries()[since:] if e.is_write)
 
     def counts(self) -> Counter[tuple[str, str, str]]:
         return Counter((e.service, e.method, e.path) for e in self.entries())

@@ -25,12 +25,10 @@ from connectors.errors import BadData
 from connectors.notion.client import NotionClient
 from connectors.notion.mapping import (
     TaskContext,
-    link_id_of,
-    page_address,
     page_to_task,
     property_value,
     split_version,
-    version_of,
+    task_remote,
 )
 from connectors.notion.models import NotionPage, NotionPropertyValue
 from connectors.notion.schema import Prop, TaskProperties
@@ -122,10 +120,4 @@ def held_copy(
     task = task.model_copy(update={name: getattr(held.item, name) for name in fields})
     if not task.content_hash().startswith(digest):
         return None
-    return Remote(
-        remote_id=page.id,
-        version=version_of(page, task),
-        item=task,
-        link_id=link_id_of(page, context.properties),
-        url=page_address(page.id),
-    )
+    return task_remote(page, task, context)

@@ -148,7 +148,11 @@ def split_version(version: str) -> tuple[datetime, str | None]:
 
 
 def page_to_remote(page: NotionPage, context: TaskContext) -> Remote[Task]:
-    task = page_to_task(page, context)
+    return task_remote(page, page_to_task(page, context), context)
+
+
+def task_remote(page: NotionPage, task: Task, context: TaskContext) -> Remote[Task]:
+    """The page as a Remote holding `task` (read from it, or completed from what the store held)."""
     return Remote(
         remote_id=page.id,
         version=version_of(page, task),

@@ -26,13 +26,6 @@ from sync.store import Store
 from tests.conftest import fast_options
 
 WORKSPACE = "brightpath"
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-# Reads that are POSTs: Notion's data source query, Toggl's report search, Google's token refresh.
-READ_POSTS = {
-    ("notion", "/data_sources/{data_source_id}/query"),
-    ("toggl", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"),
-    ("google", "/token"),
-}
 # A sync that finds nothing new anywhere reads this much, and nothing more.
 MINIMUM_READS = {
     ("trello", "/boards/{boardId}/actions"): 1,  # the actions since the cursor
@@ -93,11 +86,7 @@ class Hub:
 
 
 def _writes(entries) -> Counter:
-    return Counter(
-        (entry.service, entry.method)
-        for entry in entries
-        if entry.method in WRITES and (entry.service, entry.path) not in READ_POSTS
-    )
+    return Counter((entry.service, entry.method) for entry in entries if entry.is_write)
 
 
 @pytest.fixture

@@ -19,21 +19,6 @@ from obm_hub import exit_codes
 from obm_hub.cli import main
 from tests.conftest import FIXED_NOW_ISO, fast_options
 
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-READ_POSTS = {
-    "/data_sources/{data_source_id}/query",
-    "/reports/api/v3/workspace/{workspace_id}/search/time_entries",
-    "/token",
-}
-
-
-def _writes(sandbox, since: int = 0) -> Counter:
-    return Counter(
-        (e.service, e.method)
-        for e in sandbox.log.entries()[since:]
-        if e.method in WRITES and e.path not in READ_POSTS
-    )
-
 
 def _point_at(patch: pytest.MonkeyPatch, sandbox, var: Path, **overrides: str) -> None:
     """Live mode against the running sandbox (its hub file, URLs and credentials), state under `var`."""
@@ -127,7 +112,7 @@ def test_plan_shows_what_a_first_sync_would_write_and_writes_nothing(
     _point_at(monkeypatch, sandbox, tmp_path / "var")
     assert main(["plan", "--json"]) == exit_codes.OK
     actions = json.loads(capsys.readouterr().out)
-    assert _writes(sandbox) == Counter()
+    assert sandbox.log.writes() == Counter()
     business = sandbox.business
     only_one_side = [t for t in business.tasks if t.on_trello != t.on_notion and not t.archived]
     creates = [a for a in actions if a["relation"] == "tasks" and a["action"] == "create"]
@@ -143,7 +128,7 @@ def test_plan_shows_what_a_first_sync_would_write_and_writes_nothing(
     shown = capsys.readouterr().out
     assert f"brightpath: {len([a for a in actions if a['relation'] == 'tasks'])} writes (dry run" in shown
     assert creates[0]["title"][:30] in shown
-    assert _writes(sandbox) == Counter()
+    assert sandbox.log.writes() == Counter()
 
 
 def test_plan_after_a_sync_is_an_empty_list(live_synced, capsys):
@@ -151,7 +136,7 @@ def test_plan_after_a_sync_is_an_empty_list(live_synced, capsys):
     before = len(sandbox.log.entries())
     assert main(["plan", "--json"]) == exit_codes.OK
     assert json.loads(capsys.readouterr().out) == []
-    assert _writes(sandbox, before) == Counter()
+    assert sandbox.log.writes(before) == Counter()
     assert main(["plan"]) == exit_codes.OK
     assert "brightpath: nothing to change (tasks, agenda, time planned)" in capsys.readouterr().out
 
@@ -219,7 +204,7 @@ def test_links_rebuilt_after_the_database_is_lost_then_a_sync_creates_and_writes
     start = len(sandbox.log.entries())
     assert main(["links", "rebuild"]) == exit_codes.OK
     shown = capsys.readouterr().out
-    assert _writes(sandbox, start) == Counter()  # full reads only
+    assert sandbox.log.writes(start) == Counter()  # full reads only
     store = Store.open(url)
     rebuilt = {relation: set(store.links("brightpath", relation, model)) for relation, model in
                ((TASKS, Task), (AGENDA, Event))}  # fmt: skip
@@ -230,7 +215,7 @@ def test_links_rebuilt_after_the_database_is_lost_then_a_sync_creates_and_writes
     start = len(sandbox.log.entries())
     relations = _sync()
     assert [r.counts()["created"] for r in relations] == [0, 0, 0]
-    assert _writes(sandbox, start) == Counter()
+    assert sandbox.log.writes(start) == Counter()
 
 
 # -- doctor -------------------------------------------------------------------------------------
