@@ -5,10 +5,9 @@ holds: no service is read, nothing is published, Prefect is not started. Printed
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -18,19 +17,10 @@ from flows.params import SummaryPeriod
 from obm_hub import exit_codes
 from obm_hub.workspaces import workspace_keys
 from summary import client_report
-from summary.render.html import render_client_html, render_html
-from summary.render.json_out import render_client_json, render_json
-from summary.render.markdown import render_client_markdown, render_markdown
+from summary.files import CLIENT_RENDERERS, RENDERERS
 
 Format = Literal["md", "html", "json"]
 NamedPeriod = Literal["today", "yesterday", "this-week", "last-week"]
-
-RENDER: dict[str, Callable[[Any], str]] = {"md": render_markdown, "html": render_html, "json": render_json}
-RENDER_CLIENT: dict[str, Callable[[Any], str]] = {
-    "md": render_client_markdown,
-    "html": render_client_html,
-    "json": render_client_json,
-}
 
 
 def period_of(period: NamedPeriod, first: date | None, last: date | None) -> SummaryPeriod:
@@ -61,7 +51,7 @@ def summary_main(
     with runner_for(keys[0], label="obm-hub summary") as runner:
         resolved = period.resolve(runner.workspace.timezone, runner.store.now())
         summary = runner.summarize(resolved, publish=False).summary
-    text = (RENDER_CLIENT[format](client_report(summary))) if client else RENDER[format](summary)
+    text = CLIENT_RENDERERS[format](client_report(summary)) if client else RENDERERS[format](summary)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:

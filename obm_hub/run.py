@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from config import ConfigError, Hub
 from config.dirs import run_dir
 from obm_hub import exit_codes
+from summary.files import CLIENT
 
 if TYPE_CHECKING:
     from prefect.states import State
@@ -97,7 +98,12 @@ def _print_run(console: Any, run: Any, startup: float) -> None:
     if run.summary is not None:
         # Never wrapped: a path or an address cut at the terminal's width cannot be copied whole.
         for kind, path in run.summary.files.items():
-            console.print(f"  summary ({kind}): {path}", markup=False, highlight=False, soft_wrap=True)
+            what = (
+                f"client report ({kind.removeprefix(CLIENT)})"
+                if kind.startswith(CLIENT)
+                else f"summary ({kind})"
+            )
+            console.print(f"  {what}: {path}", markup=False, highlight=False, soft_wrap=True)
         if run.summary.notion_url:
             line = f"  summary (Notion): {run.summary.notion_url}"
             console.print(line, markup=False, highlight=False, soft_wrap=True)

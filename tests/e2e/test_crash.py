@@ -374,11 +374,7 @@ def check_quiet(sandbox: Sandbox, env: Mapping[str, str]) -> None:
     before = len(sandbox.log.entries())
     with hub_environment(env):
         done = sync_once(WORKSPACE, meetings=True)
-    sent = [
-        (e.service, e.method, e.path)
-        for e in sandbox.log.entries()[before:]
-        if e.is_write
-    ]
+    sent = [(e.service, e.method, e.path) for e in sandbox.log.entries()[before:] if e.is_write]
     assert sent == []
     assert all(
         result["outcome"] == "ok" and result["created"] == result["updated"] == result["archived"] == 0

@@ -474,7 +474,13 @@ def test_the_run_ends_with_each_file_and_the_notion_page_whole_even_in_a_narrow_
     _print_run(Console(file=printed, width=40), run, 1.0)
     said = dict(re.findall(r"^  summary \((\w+)\): (.+)$", printed.getvalue(), flags=re.M))
     assert said["Notion"] == outputs.notion_url
-    assert {kind: Path(said[kind]) for kind in ("md", "html", "json")} == outputs.files
+    assert {kind: Path(said[kind]) for kind in ("md", "html", "json")} == {
+        kind: path for kind, path in outputs.files.items() if kind in ("md", "html", "json")
+    }
+    clients = dict(re.findall(r"^  client report \((\w+)\): (.+)$", printed.getvalue(), flags=re.M))
+    assert {f"client-{kind}": Path(path) for kind, path in clients.items()} == {
+        kind: path for kind, path in outputs.files.items() if kind.startswith("client-")
+    }
     assert Path(said["md"]).read_text(encoding="utf-8") == render_markdown(outputs.summary)
     assert json.loads(Path(said["json"]).read_text(encoding="utf-8"))["period"]["first"] == str(
         outputs.summary.period.first

@@ -171,8 +171,15 @@ def test_reports_are_written_once_per_workspace_and_period(tmp_path):
     again = write_reports(summary, tmp_path / "reports")
     assert first == again
     assert sorted(path.name for path in (tmp_path / "reports").iterdir()) == [
+        "brightpath-2026-w48-client.html",
+        "brightpath-2026-w48-client.json",
+        "brightpath-2026-w48-client.md",
         "brightpath-2026-w48.html",
         "brightpath-2026-w48.json",
         "brightpath-2026-w48.md",
     ]
     assert first["md"].read_text(encoding="utf-8") == render_markdown(summary)
+    # The client report, for the client the workspace names: nothing internal in it.
+    client = first["client-md"].read_text(encoding="utf-8")
+    assert client == render_client_markdown(client_report(summary)) and "Camille Laurent" in client
+    assert "utili" not in client.lower() and "sync" not in client.lower()
