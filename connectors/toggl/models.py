@@ -138,6 +138,24 @@ class TogglReportRow(_Raw):
     row_number: int | None = None
 
 
+class TogglActivity(_Raw):
+    """`dashboard.allActivities` (GET /workspaces/{id}/dashboard/all_activity): a member's latest
+    activity. No entry id, no start, no tags, no `at`: `project_id` is 0 without a project, `duration`
+    of a running entry is minus its start epoch, `description` is absent when empty, `stop` while
+    running, `tid` without a task."""
+
+    user_id: int
+    project_id: int | None = None
+    duration: int
+    description: str | None = None
+    stop: str | None = None
+    tid: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.duration < 0 and self.stop is None
+
+
 class TogglReportQuery(BaseModel):
     """`detailed.Post`: the body of the detailed search. Only the fields set are sent."""
 
