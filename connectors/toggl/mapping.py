@@ -239,8 +239,6 @@ def _report_entry(
 
 
 RUNNING_PREFIX = "running:"
-# Toggl opened in 2006: a "start" before it is no start (a timer's -1 read as an epoch, say).
-EARLIEST_START = datetime(2006, 1, 1, tzinfo=UTC)
 
 
 def running_id(user_id: int, start: datetime) -> str:
@@ -260,8 +258,8 @@ def activity_remote(
     """A running dashboard activity as a running entry: person, project, description and start; no
     tags and no link (the dashboard has neither), no version (it has no `at`). BadData when its
     start is not one."""
-    start = datetime.fromtimestamp(-activity.duration, UTC)
-    if not activity.running or start < EARLIEST_START:
+    start = activity.started
+    if start is None:
         raise BadData(
             f"toggl's dashboard activity of user {activity.user_id} is no running timer with a start",
             service=SERVICE,

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from connectors.directory import Directory
 from connectors.errors import AuthError, BadData
 from connectors.toggl.client import TogglClient
-from connectors.toggl.mapping import activity_remote, report_remotes
+from connectors.toggl.mapping import activity_remote, report_remotes, running_id
 from connectors.toggl.models import SERVICE, TogglReportQuery, TogglReportRow, TogglTimeEntry
 from connectors.toggl.projects import ProjectBook
 from sync.connector import ChangeBatch, Remote
@@ -105,26 +105,36 @@ class TeamSnapshot:
         owner = running_in(current(), self._workspace_id)
         if owner is not None and all(item.remote_id != str(owner.id) for item in items):
             items.append(to_remote(owner))
-        items += self.teammates_timers(window, owner)
+        timers, unreadable = self.teammates_timers(window, owner)
+        items += timers
+        skipped += unreadable
         cursor = f"{TEAM_CURSOR}:{int(window.start.timestamp())}"
         return ChangeBatch(items, (), cursor, full=True, skipped=tuple(skipped), window_start=window.start)
 
-    def teammates_timers(self, window: Window, owner: TogglTimeEntry | None) -> list[Remote[TimeEntry]]:
-        """The running timers on the dashboard but the owner's (hers came with its real id)."""
-        found: list[Remote[TimeEntry]] = []
-        activities = [a for a in self._client.list_all_activity(self._workspace_id) if a.running]
-        if owner is not None:
-            activities = [a for a in activities if a.user_id != owner.user_id]
+    def teammates_timers(
+        self, window: Window, owner: TogglTimeEntry | None
+    ) -> tuple[list[Remote[TimeEntry]], list[str]]:
+        """The running timers on the dashboard but the owner's (hers came with its real id) that
+        started in the window, and the ids of those that could not be mapped (their last state stands)."""
+        activities = [
+            a
+            for a in self._client.list_all_activity(self._workspace_id)
+            if a.running and (owner is None or a.user_id != owner.user_id)
+        ]
         self._projects.learn((a.project_id or None, None) for a in activities)
+        found: list[Remote[TimeEntry]] = []
+        skipped: list[str] = []
         for activity in activities:
+            start = activity.started
+            if start is not None and start < window.start:
+                continue
             try:
-                remote = activity_remote(activity, self._directory, self._projects.names)
+                found.append(activity_remote(activity, self._directory, self._projects.names))
             except BadData as exc:
                 logger.warning("toggl: a running timer on the dashboard skipped: %s", exc)
-                continue
-            if remote.item.start >= window.start:
-                found.append(remote)
-        return found
+                if start is not None:
+                    skipped.append(running_id(activity.user_id, start))
+        return found, skipped
 
     def remotes(self, rows: Iterable[TogglReportRow]) -> tuple[list[Remote[TimeEntry]], list[str]]:
         """The rows' entries, and the ids of those that could not be mapped (their last state stands)."""

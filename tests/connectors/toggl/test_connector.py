@@ -184,7 +184,8 @@ def test_a_teammate_s_timer_on_an_unknown_project_lists_projects_once_and_cannot
             200,
             json=[
                 {"user_id": 9100003, "project_id": 55, "duration": -started},
-                {"user_id": 9100004, "project_id": 0, "duration": -1},  # no start to read: skipped
+                {"user_id": 9100004, "project_id": 0, "duration": -1},  # no start to read: left out
+                {"user_id": 9100005, "project_id": 66, "duration": -started},  # a project no list knows
             ],
         )
     )
@@ -194,6 +195,7 @@ def test_a_teammate_s_timer_on_an_unknown_project_lists_projects_once_and_cannot
     timers = [r for r in batch.items if r.item.running]
     assert [(r.remote_id, r.item.project) for r in timers] == [(f"running:9100003:{started}", "operations")]
     assert listed.call_count == 1 and "no running timer with a start" in caplog.text
+    assert batch.skipped == (f"running:9100005:{started}",)  # its last state stands
     entry = timers[0].item
     with pytest.raises(BadData, match="no entry id to write to"):
         connector.update(timers[0].remote_id, entry, fields=frozenset({"description"}))
