@@ -42,7 +42,7 @@ READ_POSTS = {
 }
 # One incremental read per source collection (Notion: its live and its trashed pages; Google: the
 # access token a new process needs; Toggl: the admin check, the team's window, the running timer).
-MINIMUM = {"trello": 1, "notion": 2, "google": 2, "toggl": 4}
+MINIMUM = {"trello": 1, "notion": 2, "google": 2, "toggl": 5}
 
 
 def _options() -> CoreOptions:

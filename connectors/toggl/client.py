@@ -28,6 +28,7 @@ from connectors.http import CoreOptions, HttpCore, build_core
 from connectors.pagination import Page, iterate_items
 from connectors.ratelimit import QuotaGate, shared_quota
 from connectors.toggl.models import (
+    TogglActivity,
     TogglProject,
     TogglTag,
     TogglTimeEntry,
@@ -257,6 +258,14 @@ class TogglClient:
             "GET", "/workspaces/{workspace_id}/users", path={"workspace_id": workspace_id}
         )
         return many(TogglWorkspaceUser, data, "GET /workspaces/{workspace_id}/users")
+
+    def list_all_activity(self, workspace_id: int) -> list[TogglActivity]:
+        """Each member's latest activity, her running timer included (a workspace request). The
+        spec's `since` is a formData parameter of a GET, so the hub does not send it.
+        (official spec, operation `get-workspace-all-activities`)"""
+        template = "/workspaces/{workspace_id}/dashboard/all_activity"
+        data = self._workspace.request_json("GET", template, path={"workspace_id": workspace_id})
+        return many(TogglActivity, data, f"GET {template}")
 
 
 _META = {"meta": "true"}

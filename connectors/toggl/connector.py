@@ -2,10 +2,16 @@
 
 Reads (`team.py`): a snapshot of every member's entries over a window (the last 14 days plus today by
 default; `window_days` in the hub file's `[toggl]` table) through the Reports API, plus the token
-owner's running timer. The token must belong to a workspace admin: anyone else's reports hold only her
-own time, and such a snapshot would say the team's entries were deleted. So a token that is not an
-admin is an `AuthError` naming the fix, or, with `non_admin = "own_entries"`, a warning and the
-owner's own entries through v9 (`own.py`, incremental with `since`).
+owner's running timer and the other members' running timers (the workspace dashboard). A teammate's
+running timer comes without tags, billable flag or entry id (the dashboard has none): it is attached
+to a task by its description only, counts as not billable, and carries the synthetic id
+`running:<user id>:<start epoch>` until it stops and the Reports API lists it with its real id; it
+cannot be written (`update` and `archive` refuse its id).
+
+The token must belong to a workspace admin: anyone else's reports hold only her own time, and such a
+snapshot would say the team's entries were deleted. So a token that is not an admin is an
+`AuthError` naming the fix, or, with `non_admin = "own_entries"`, a warning and the owner's own
+entries through v9 (`own.py`, incremental with `since`).
 
 Writes (each 1 request, plus a project list the first time a name is not known):
 - `create`: `POST .../time_entries`, tagged `obm-hub:<link id>`, as the entry's person when the
@@ -37,6 +43,7 @@ from connectors.errors import AuthError, BadData, Conflict, NotFound
 from connectors.http import CoreOptions
 from connectors.toggl.client import TogglClient, TogglQuota
 from connectors.toggl.mapping import (
+    is_running_id,
     link_id_of,
     link_tag,
     represent,
@@ -47,7 +54,7 @@ from connectors.toggl.mapping import (
 from connectors.toggl.models import SERVICE, TogglReportQuery, TogglTimeEntry
 from connectors.toggl.own import OwnEntries
 from connectors.toggl.projects import ProjectBook
-from connectors.toggl.team import NOT_ADMIN, TeamSnapshot, Window, admin_of, running_in
+from connectors.toggl.team import NOT_ADMIN, TeamSnapshot, Window, admin_of
 from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import Project, TimeEntry
 
@@ -142,13 +149,9 @@ class TogglConnector(Closing):
             return self._own.fetch(cursor)
         window = Window.ending(self._clock(), self._days, self._zone)
         # The rows first: they name the projects the running timer (read without meta) may carry.
-        batch = self._team.read(window, self._current)
+        batch = self._team.read(window, self._client.get_current_time_entry, self._remote)
         self._links.update((remote.remote_id, remote.link_id) for remote in batch.items)
         return batch
-
-    def _current(self) -> Remote[TimeEntry] | None:
-        running = running_in(self._client.get_current_time_entry(), self._workspace_id)
-        return self._remote(running) if running is not None else None
 
     def find_by_link(self, link_id: str) -> list[Remote[TimeEntry]]:
         """The stopped entries tagged with the link id over the last year (2 requests: the workspace's
@@ -277,6 +280,12 @@ class TogglConnector(Closing):
 
 
 def _entry_id(remote_id: str) -> int:
+    if is_running_id(remote_id):
+        raise BadData(
+            f"{remote_id!r} is a teammate's running timer seen on Toggl's dashboard: it has no entry id "
+            "to write to until it stops",
+            service=SERVICE,
+        )
     try:
         return int(remote_id)
     except ValueError:

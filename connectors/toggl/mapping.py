@@ -23,7 +23,13 @@ from pydantic import ValidationError
 
 from connectors.directory import Directory
 from connectors.errors import BadData
-from connectors.toggl.models import TogglReportEntry, TogglReportRow, TogglTimeEntry, TogglTimeEntryPayload
+from connectors.toggl.models import (
+    TogglActivity,
+    TogglReportEntry,
+    TogglReportRow,
+    TogglTimeEntry,
+    TogglTimeEntryPayload,
+)
 from sync.connector import LINK_MARKER, Remote
 from sync.model import Project, TimeEntry
 
@@ -230,3 +236,50 @@ def _report_entry(
         raise BadData(
             f"toggl entry {entry.id} is not a valid time entry: {problem}", service=SERVICE
         ) from None
+
+
+RUNNING_PREFIX = "running:"
+
+
+def running_id(user_id: int, start: datetime) -> str:
+    """The stable id of a teammate's running timer seen on the dashboard, which gives no entry id:
+    `running:<user id>:<start epoch>`. The same timer keeps it from read to read; once it stops, the
+    Reports API lists it under its real id and this one is absent from the next snapshot."""
+    return f"{RUNNING_PREFIX}{user_id}:{int(start.timestamp())}"
+
+
+def is_running_id(remote_id: str) -> bool:
+    return remote_id.startswith(RUNNING_PREFIX)
+
+
+def activity_remote(
+    activity: TogglActivity, directory: Directory, projects: Mapping[int, str]
+) -> Remote[TimeEntry]:
+    """A running dashboard activity as a running entry: person, project, description and start; no
+    tags and no link (the dashboard has neither), no version (it has no `at`). BadData when its
+    start is not one."""
+    start = activity.started
+    if start is None:
+        raise BadData(
+            f"toggl's dashboard activity of user {activity.user_id} is no running timer with a start",
+            service=SERVICE,
+        )
+    project_id = activity.project_id or None  # 0: no project
+    name = projects.get(project_id) if project_id is not None else None
+    if project_id is not None and name is None:
+        raise BadData(f"toggl activity names project {project_id}, unknown in the workspace", service=SERVICE)
+    try:
+        item = TimeEntry(
+            person=directory.by_toggl_user(activity.user_id),
+            project=project_key(name) if name else None,
+            description=activity.description or "",
+            start=start,
+            stop=None,
+            duration_seconds=None,
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        raise BadData(
+            f"toggl activity of user {activity.user_id} is not a valid time entry: {problem}", service=SERVICE
+        ) from None
+    return Remote(remote_id=running_id(activity.user_id, start), version=None, item=item)

@@ -9,6 +9,7 @@ in whole seconds. The mapping module parses them.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from connectors.parsing import parse
 
 SERVICE = "toggl"
+EARLIEST_START = datetime(2006, 1, 1, tzinfo=UTC)  # Toggl opened in 2006: no timer started before
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -136,6 +138,34 @@ class TogglReportRow(_Raw):
     tag_names: list[str] | None = None
     time_entries: list[TogglReportEntry] = Field(default_factory=list)
     row_number: int | None = None
+
+
+class TogglActivity(_Raw):
+    """`dashboard.allActivities` (GET /workspaces/{id}/dashboard/all_activity): a member's latest
+    activity. No entry id, no start, no tags, no `at`: `project_id` is 0 without a project, `duration`
+    of a running entry is minus its start epoch, `description` is absent when empty, `stop` while
+    running, `tid` without a task."""
+
+    user_id: int
+    project_id: int | None = None
+    duration: int
+    description: str | None = None
+    stop: str | None = None
+    tid: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.duration < 0 and self.stop is None
+
+    @property
+    def started(self) -> datetime | None:
+        """A running activity's start (minus its duration, in epoch seconds); None when that is no
+        start: stopped, or a duration like the -1 of timers started through the API (Toggl opened in
+        2006)."""
+        if not self.running:
+            return None
+        start = datetime.fromtimestamp(-self.duration, UTC)
+        return start if start >= EARLIEST_START else None
 
 
 class TogglReportQuery(BaseModel):

@@ -10,18 +10,28 @@ What a snapshot holds, and what the engine may conclude from it:
   profile has another time zone than the workspace (reports count days in hers) still covers it;
 - the token owner's running timer, from `GET /me/time_entries/current`: reports leave running
   entries out until they stop ("the Reports API ... excludes the currently running activity",
-  beauraines/toggl-cli#149), and v9 shows a timer only to its owner. **Other members' running timers
-  are invisible** until they stop; then they appear as new entries;
+  beauraines/toggl-cli#149), and v9 shows a timer only to its owner;
+- the other members' running timers, from the dashboard (`GET /workspaces/{id}/dashboard/all_activity`,
+  each member's latest activity, a running one with minus its start epoch as duration). The dashboard
+  gives no entry id, no tags, no billable flag and no `at`: such a timer is a running entry with the
+  synthetic id `running:<user id>:<start epoch>` (`mapping.running_id`), no version, no tags (so no
+  link tag and no label rule: the hub attaches it to a task by its description or not at all),
+  not billable, until it stops. Then the Reports API lists it under its real id, with its tags, and
+  the synthetic one is absent from the snapshot, so deleted: it never counts twice. A timer whose
+  start is older than the window is left out (its synthetic copy would outlive it: absence outside
+  the window proves nothing);
 - rows are read oldest first, so entries created during the read land on the last page; an entry
   deleted during a read shifts the later rows up by one (pages are row positions) and can hide one
   entry from that snapshot only: it counts as gone for one run and comes back on the next.
 
 Requests of a quiet run: `GET /me/workspaces` (is the token an admin of this workspace?), one search
-per 50 entries in the window (workspace bucket), `GET /me/time_entries/current` (`/me` bucket).
+per 50 entries in the window (workspace bucket), `GET /me/time_entries/current` (`/me` bucket), the
+dashboard (workspace bucket); the projects list once when a timer names a project the rows did not.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -30,11 +40,13 @@ from zoneinfo import ZoneInfo
 from connectors.directory import Directory
 from connectors.errors import AuthError, BadData
 from connectors.toggl.client import TogglClient
-from connectors.toggl.mapping import report_remotes
+from connectors.toggl.mapping import activity_remote, report_remotes, running_id
 from connectors.toggl.models import SERVICE, TogglReportQuery, TogglReportRow, TogglTimeEntry
 from connectors.toggl.projects import ProjectBook
 from sync.connector import ChangeBatch, Remote
 from sync.model import TimeEntry
+
+logger = logging.getLogger(__name__)
 
 TEAM_CURSOR = "toggl-team1"
 NOT_ADMIN = "the Toggl token must belong to a workspace admin to read the team's hours"
@@ -77,18 +89,52 @@ class TeamSnapshot:
         self._directory = directory
         self._projects = projects
 
-    def read(self, window: Window, running: Callable[[], Remote[TimeEntry] | None]) -> ChangeBatch[TimeEntry]:
-        """The window's rows, then the owner's running timer (`running`)."""
+    def read(
+        self,
+        window: Window,
+        current: Callable[[], TogglTimeEntry | None],
+        to_remote: Callable[[TogglTimeEntry], Remote[TimeEntry]],
+    ) -> ChangeBatch[TimeEntry]:
+        """The window's rows, then the owner's running timer (`current`, made a Remote by
+        `to_remote`), then the other members' running timers from the dashboard."""
         query = TogglReportQuery(
             start_date=window.first_day.isoformat(), end_date=window.last_day.isoformat()
         )
         rows = list(self._client.reports.rows(self._workspace_id, query))
         items, skipped = self.remotes(rows)
-        current = running()
-        if current is not None and all(item.remote_id != current.remote_id for item in items):
-            items.append(current)
+        owner = running_in(current(), self._workspace_id)
+        if owner is not None and all(item.remote_id != str(owner.id) for item in items):
+            items.append(to_remote(owner))
+        timers, unreadable = self.teammates_timers(window, owner)
+        items += timers
+        skipped += unreadable
         cursor = f"{TEAM_CURSOR}:{int(window.start.timestamp())}"
         return ChangeBatch(items, (), cursor, full=True, skipped=tuple(skipped), window_start=window.start)
+
+    def teammates_timers(
+        self, window: Window, owner: TogglTimeEntry | None
+    ) -> tuple[list[Remote[TimeEntry]], list[str]]:
+        """The running timers on the dashboard but the owner's (hers came with its real id) that
+        started in the window, and the ids of those that could not be mapped (their last state stands)."""
+        activities = [
+            a
+            for a in self._client.list_all_activity(self._workspace_id)
+            if a.running and (owner is None or a.user_id != owner.user_id)
+        ]
+        self._projects.learn((a.project_id or None, None) for a in activities)
+        found: list[Remote[TimeEntry]] = []
+        skipped: list[str] = []
+        for activity in activities:
+            start = activity.started
+            if start is not None and start < window.start:
+                continue
+            try:
+                found.append(activity_remote(activity, self._directory, self._projects.names))
+            except BadData as exc:
+                logger.warning("toggl: a running timer on the dashboard skipped: %s", exc)
+                if start is not None:
+                    skipped.append(running_id(activity.user_id, start))
+        return found, skipped
 
     def remotes(self, rows: Iterable[TogglReportRow]) -> tuple[list[Remote[TimeEntry]], list[str]]:
         """The rows' entries, and the ids of those that could not be mapped (their last state stands)."""

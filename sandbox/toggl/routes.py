@@ -169,6 +169,22 @@ def _register_workspace(router: APIRouter, emulator: TogglEmulator) -> None:
         members = [emulator.store.users[user_id] for user_id in workspace.members]
         return JSONResponse([shapes.workspace_user(workspace, u) for u in members])
 
+    @router.get("/workspaces/{workspace_id}/dashboard/all_activity")
+    async def all_activity(workspace_id: int, request: Request) -> Response:
+        """ "Get last activity for every workspace user" (the operation's summary). The description,
+        which `top_activity` shares ("Return objects are same as with ... all_activity"), says "the
+        data of 20 latest actions in the workspace or latest activity for every workspace user": the
+        20 latest actions are `top_activity`'s, one latest activity per member is `all_activity`'s,
+        so this lists one per member, however many. A member's latest activity is her running entry
+        when she has one (what the dashboard is for: "what users in the workspace are doing"), else
+        the entry she started last. `since` (UNIX seconds; the spec puts it in formData, a GET
+        sends it in the query) keeps the activities still going on at or after it."""
+        now = emulator.now()
+        workspace = emulator.store.workspace_for(emulator.caller(request), workspace_id)
+        since = _since(request.query_params.get("since"), now)
+        found = emulator.store.latest_activities(workspace, since, now)
+        return JSONResponse([shapes.activity(e) for e in found])
+
 
 # -- request parsing ----------------------------------------------------------------------------
 

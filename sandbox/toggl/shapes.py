@@ -193,3 +193,21 @@ def me(u: User, at: datetime) -> dict[str, Any]:
         "oauth_providers": [],
         "authorization_updated_at": iso_at(u.created_at),
     }
+
+
+def activity(e: Entry) -> dict[str, Any]:
+    """`dashboard.allActivities`: one member's latest activity. The spec's description: `project_id`
+    is 0 without a project; `duration` of a running entry is minus its start epoch ("denoting the
+    start of the time entry in seconds since epoch"), whatever the entry itself holds (-1 for timers
+    started through the API); `description` is absent when empty, `stop` while running, `tid` ("task
+    id, if applicable") without a task. No entry id, no start and no tags: the object has none."""
+    shape: dict[str, Any] = {
+        "user_id": e.user_id,
+        "project_id": e.project_id or 0,
+        "duration": -int(e.start.timestamp()) if e.running else e.duration,
+    }
+    if e.description:
+        shape["description"] = e.description
+    if e.stop is not None and not e.running:
+        shape["stop"] = iso_offset(e.stop)
+    return shape

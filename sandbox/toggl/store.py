@@ -195,6 +195,25 @@ class TogglStore:
         found.sort(key=lambda e: (e.start, e.id), reverse=True)
         return found[:ENTRY_LIMIT]
 
+    def latest_activities(self, workspace: Workspace, since: datetime | None, now: datetime) -> list[Entry]:
+        """Each member's latest activity in the workspace (`dashboard/all_activity`): her running
+        entry, else the entry she started last; deleted entries are no activity. With `since`, only
+        activities still going on at or after it (running, or stopped since). Latest first."""
+        latest: list[Entry] = []
+        for user_id in workspace.members:
+            mine = [
+                e
+                for e in self.entries.values()
+                if e.user_id == user_id and e.workspace_id == workspace.id and not e.deleted
+            ]
+            if not mine:
+                continue
+            entry = max(mine, key=lambda e: (e.running, e.start, e.id))
+            if since is None or (entry.stop or now) >= since:
+                latest.append(entry)
+        latest.sort(key=lambda e: (e.running, e.stop or now, e.id), reverse=True)
+        return latest
+
     # -- persistence --------------------------------------------------------------------------
 
     _TABLES: ClassVar[dict[str, type[Record]]] = {

@@ -526,6 +526,7 @@ NEEDED = [
     ("toggl", "GET", "/workspaces/{workspace_id}/projects"),
     ("toggl", "GET", "/workspaces/{workspace_id}/tags"),
     ("toggl", "GET", "/workspaces/{workspace_id}/users"),
+    ("toggl", "GET", "/workspaces/{workspace_id}/dashboard/all_activity"),
     ("toggl", "POST", "/workspaces/{workspace_id}/projects"),
     ("toggl", "GET", "/me/workspaces"),
     ("toggl_reports", "POST", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"),

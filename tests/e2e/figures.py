@@ -369,11 +369,11 @@ def _done_since(world: World) -> dict[str, datetime]:
     return found
 
 
-def _entries(
-    world: World, cards: dict[str, Card], now: datetime, *, everyone_s_timer: bool = False
-) -> list[Entry]:
-    """The live entries, stops capped at now. Running timers: only the hub's token owner's unless
-    `everyone_s_timer` (Toggl's reports leave running entries out; `/me/time_entries/current` is hers)."""
+def _entries(world: World, cards: dict[str, Card], now: datetime) -> list[Entry]:
+    """The live entries, stops capped at now, running timers up to now. A teammate's running timer
+    (not the token owner's) is what Toggl's dashboard shows of it, the only place it shows before it
+    stops: no tags and no billable flag, so it names its task by its description only and is not
+    billable until it stops (README, "How the summary counts")."""
     toggl = world.after["toggl"]
     emails = {user["id"]: user["email"] for user in toggl["users"]}
     token = world.runner.settings.toggl.api_token.get_secret_value()  # type: ignore[union-attr]
@@ -384,9 +384,8 @@ def _entries(
         start = instant(raw["start"])
         if raw["server_deleted_at"] or start >= now:
             continue
-        if raw["stop"] is None and raw["user_id"] != owner and not everyone_s_timer:
-            continue
-        card = _card_of(raw, cards)
+        teammate_s_timer = raw["stop"] is None and raw["user_id"] != owner
+        card = _card_of({**raw, "tags": []} if teammate_s_timer else raw, cards)
         own = projects.get(raw["project_id"]) if raw["project_id"] else None
         stop = min(instant(raw["stop"]), now) if raw["stop"] else now
         found.append(
@@ -396,7 +395,7 @@ def _entries(
                 own or (cards[card].project if card else None),
                 card,
                 raw["description"] or "",
-                bool(raw["billable"]),
+                bool(raw["billable"]) and not teammate_s_timer,
                 start,
                 stop,
                 raw["stop"] is None,
@@ -545,19 +544,17 @@ class Expected:
         return found
 
 
-def count_for(
-    world: World, outputs: SummaryOutputs, *, everyone_s_timer: bool = False
-) -> tuple[Expected, dict[str, Any]]:
+def count_for(world: World, outputs: SummaryOutputs) -> tuple[Expected, dict[str, Any]]:
     data = world.data(outputs)
-    return count_at(world, data, everyone_s_timer=everyone_s_timer), data
+    return count_at(world, data), data
 
 
-def count_at(world: World, data: dict[str, Any], *, everyone_s_timer: bool = False) -> Expected:
+def count_at(world: World, data: dict[str, Any]) -> Expected:
     """What a person counts for the summary's period, as of the summary's `now`."""
     now = datetime.fromisoformat(data["now"]).astimezone(UTC)
     cards = _cards(world, now)
     first, last = date.fromisoformat(data["period"]["first"]), date.fromisoformat(data["period"]["last"])
-    entries = _entries(world, cards, now, everyone_s_timer=everyone_s_timer)
+    entries = _entries(world, cards, now)
     return Expected(now, cards, entries, midnight(first), midnight(last + timedelta(days=1)))
 
 

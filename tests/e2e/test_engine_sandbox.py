@@ -35,6 +35,7 @@ MINIMUM_READS = {
     ("toggl", "/me/workspaces"): 1,  # the admin check
     ("toggl", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"): 2,  # the team's window
     ("toggl", "/me/time_entries/current"): 1,  # the running timer reports leave out
+    ("toggl", "/workspaces/{workspace_id}/dashboard/all_activity"): 1,  # teammates' running timers
 }
 
 

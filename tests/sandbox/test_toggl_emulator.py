@@ -342,3 +342,45 @@ def test_with_several_businesses_the_hub_administers_each_and_teams_stay_apart(s
         assert set(workspace.members) == team | {9100002}  # her own team, and the hub's OBM
     with httpx.Client(base_url=sandbox.base_url("toggl"), auth=(LEA, "api_token")) as lea:
         assert [w["id"] for w in lea.get("/me/workspaces").json()] == [WS]  # a VA of the first only
+
+
+def test_all_activity_lists_each_member_s_latest_activity_as_the_dashboard_object(api, sandbox) -> None:
+    """`GET /workspaces/{id}/dashboard/all_activity`: one object per member who tracked anything, her
+    running timer when she has one (duration minus its start epoch, no stop), else her last entry."""
+    store = sandbox.emulators["toggl"].store
+    now = sandbox.emulators["toggl"].now()
+    answer = api().get(f"/workspaces/{WS}/dashboard/all_activity")
+    activities = conforms(answer)
+    assert answer.headers["X-Toggl-Quota-Remaining"] == str(240 - 1)  # the workspace bucket (Starter)
+    live = [e for e in store.entries.values() if not e.deleted and e.workspace_id == WS]
+    trackers = {e.user_id for e in live}
+    assert sorted(a["user_id"] for a in activities) == sorted(trackers)  # one each, the owner tracks none
+    for activity in activities:
+        mine = [e for e in live if e.user_id == activity["user_id"]]
+        running = [e for e in mine if e.stop is None]
+        if running:
+            (timer,) = running
+            assert activity["duration"] == -int(timer.start.timestamp()) and "stop" not in activity
+            assert activity["project_id"] == (timer.project_id or 0)
+            assert activity.get("description") == (timer.description or None)
+        else:
+            last = max(mine, key=lambda e: e.start)
+            assert activity["duration"] == last.duration > 0
+            assert datetime.fromisoformat(activity["stop"]) == last.stop
+    assert {a["user_id"] for a in activities if "stop" not in a} == {9100002, 9100003}
+    # A timer started through the API (duration -1) still says when it started; no project: 0; no
+    # description: absent. `since` keeps what went on since then.
+    started = start_timer(api(LEA), start=(now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert started["duration"] == -1
+    since = {"since": int((now - timedelta(minutes=1)).timestamp())}
+    recent = conforms(api().get(f"/workspaces/{WS}/dashboard/all_activity", params=since))
+    lea = next(a for a in recent if a["user_id"] == 9100003)
+    assert lea == {"user_id": 9100003, "project_id": 0, "duration": -int(now.timestamp()) + 300}
+    cut = datetime.fromtimestamp(since["since"], UTC)
+    going_on = {
+        a["user_id"] for a in activities if "stop" not in a or datetime.fromisoformat(a["stop"]) >= cut
+    }
+    assert {a["user_id"] for a in recent} == going_on and len(going_on) < len(activities)
+    # A workspace the caller is no member of: Toggl's 403.
+    refused = api(PRIYA).get(f"/workspaces/{WS + 1}/dashboard/all_activity")
+    assert refused.status_code == 403 and refused.json() == "User does not have access to this resource."

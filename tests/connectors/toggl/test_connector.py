@@ -14,7 +14,7 @@ import pytest
 import respx
 
 from connectors.directory import Directory
-from connectors.errors import AuthError, Conflict
+from connectors.errors import AuthError, BadData, Conflict
 from connectors.toggl import TogglConnector, TogglTimeEntry
 from connectors.toggl.mapping import to_time_entry
 from sandbox.business import load_workspace
@@ -34,6 +34,7 @@ DIRECTORY = Directory.from_workspace(load_workspace())
 PARIS = ZoneInfo("Europe/Paris")
 SOPHIE, LEA = "sophie@brightpath.coach", "lea@brightpath.coach"
 NOTHING_RUNS = httpx.Response(200, content=b"null")
+ACTIVITY = f"{BASE}/workspaces/{WS}/dashboard/all_activity"
 
 
 def make_connector(clock: Any, **options: Any) -> TogglConnector:
@@ -71,6 +72,29 @@ def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
     )
     timer = toggl_entry(9, user_id=9100002, stop=None, duration=-1, start="2026-11-24T17:05:00+00:00")
     respx.get(f"{ENTRIES}/current").mock(return_value=httpx.Response(200, json=timer))
+    lea_started = datetime(2026, 11, 25, 8, 43, tzinfo=UTC)
+    marcus_started = datetime(2026, 11, 25, 9, 10, tzinfo=UTC)
+    activities = [
+        # The owner's timer again (it came from v9 with its id), Léa's on a project the rows named,
+        # Marcus's with no project (0) and no description (absent), Priya's stopped entry, and a
+        # timer left running since before the window.
+        {
+            "user_id": 9100002,
+            "project_id": 0,
+            "duration": -int(datetime(2026, 11, 24, 17, 5, tzinfo=UTC).timestamp()),
+        },
+        {
+            "user_id": 9100003,
+            "project_id": 214636404,
+            "duration": -int(lea_started.timestamp()),
+            "description": "Weekly planning",
+            "tid": 77,
+        },
+        {"user_id": 9100004, "project_id": 0, "duration": -int(marcus_started.timestamp())},
+        {"user_id": 9100005, "project_id": 0, "duration": 1800, "stop": "2026-11-25T08:00:00+00:00"},
+        {"user_id": 424242, "project_id": 0, "duration": -int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())},
+    ]
+    respx.get(ACTIVITY).mock(return_value=httpx.Response(200, json=activities))
     batch = make_connector(clock).fetch_changes("whatever the store held")
     assert batch.full and batch.deleted == () and batch.skipped == ()
     # Complete from midnight 14 days back (Paris); asked from the day before to the day after today.
@@ -79,7 +103,11 @@ def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
     assert (bodies[0]["start_date"], bodies[0]["end_date"]) == ("2026-11-10", "2026-11-26")
     assert bodies[0]["enrich_response"] is True and bodies[1]["first_row_number"] == 3
     items = {remote.remote_id: remote for remote in batch.items}
-    assert set(items) == {"1", "2", "3", "9"}
+    lea_timer, marcus_timer = (
+        f"running:9100003:{int(lea_started.timestamp())}",
+        f"running:9100004:{int(marcus_started.timestamp())}",
+    )
+    assert set(items) == {"1", "2", "3", "9", lea_timer, marcus_timer}
     assert items["1"].item.person == LEA and items["3"].item.person is None
     assert items["1"].item.start == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert items["1"].version == "2026-11-24T09:31:02+00:00"
@@ -92,7 +120,20 @@ def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
     )
     assert items["2"].link_id == "lnk-9"
     assert items["9"].item.running and items["9"].item.person == SOPHIE  # the owner's timer, from v9
-    assert len(respx.calls) == 4  # workspaces, two pages, the running timer
+    # The teammates' timers from the dashboard: running, no tags, no link, no version, not billable.
+    lea = items[lea_timer]
+    assert (lea.item.person, lea.item.project, lea.item.description, lea.item.start) == (
+        LEA,
+        "spring launch",
+        "Weekly planning",
+        lea_started,
+    )
+    assert lea.item.running and lea.item.tags == frozenset() and not lea.item.billable
+    assert (lea.version, lea.link_id, lea.item.task_ref) == (None, None, None)
+    marcus = items[marcus_timer].item
+    assert (marcus.person, marcus.project, marcus.description) == ("marcus@brightpath.coach", None, "")
+    # workspaces, two pages, the owner's timer, the dashboard: no projects list (the rows named them)
+    assert len(respx.calls) == 5
 
 
 @respx.mock
@@ -122,8 +163,44 @@ def test_a_rows_unreadable_entry_is_skipped_not_absent(clock) -> None:
     broken = report_row(2, project_id=99)  # a project no list knows
     respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[report_row(1), broken]))
     respx.get(f"{ENTRIES}/current").mock(return_value=NOTHING_RUNS)
+    respx.get(ACTIVITY).mock(return_value=httpx.Response(200, json=[]))
     batch = make_connector(clock).fetch_changes(None)
     assert [r.remote_id for r in batch.items] == ["1"] and batch.skipped == ("2",)
+
+
+@respx.mock
+def test_a_teammate_s_timer_on_an_unknown_project_lists_projects_once_and_cannot_be_written(
+    clock, caplog
+) -> None:
+    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[report_row(1)]))
+    respx.get(f"{ENTRIES}/current").mock(return_value=NOTHING_RUNS)
+    listed = respx.get(f"{BASE}/workspaces/{WS}/projects").mock(
+        return_value=httpx.Response(200, json=[{"id": 55, "name": "Operations", "workspace_id": WS}])
+    )
+    started = int(datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp())
+    respx.get(ACTIVITY).mock(
+        return_value=httpx.Response(
+            200,
+            json=[
+                {"user_id": 9100003, "project_id": 55, "duration": -started},
+                {"user_id": 9100004, "project_id": 0, "duration": -1},  # no start to read: left out
+                {"user_id": 9100005, "project_id": 66, "duration": -started},  # a project no list knows
+            ],
+        )
+    )
+    connector = make_connector(clock)
+    with caplog.at_level(logging.WARNING):
+        batch = connector.fetch_changes(None)
+    timers = [r for r in batch.items if r.item.running]
+    assert [(r.remote_id, r.item.project) for r in timers] == [(f"running:9100003:{started}", "operations")]
+    assert listed.call_count == 1 and "no running timer with a start" in caplog.text
+    assert batch.skipped == (f"running:9100005:{started}",)  # its last state stands
+    entry = timers[0].item
+    with pytest.raises(BadData, match="no entry id to write to"):
+        connector.update(timers[0].remote_id, entry, fields=frozenset({"description"}))
+    with pytest.raises(BadData, match="no entry id to write to"):
+        connector.archive(timers[0].remote_id)
 
 
 # -- the owner's own entries, when allowed -----------------------------------------------------------

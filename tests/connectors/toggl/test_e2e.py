@@ -15,6 +15,7 @@ from connectors.toggl import TogglClient, TogglConnector, TogglTimeEntryPayload
 from connectors.toggl.mapping import parse_time
 from sandbox.toggl.limits import PLAN_QUOTAS, USER_QUOTA
 from sync.model import TimeEntry
+from sync.store import Store
 from tests.conftest import fast_options
 
 SOPHIE, LEA = "sophie@brightpath.coach", "lea@brightpath.coach"
@@ -22,7 +23,8 @@ LEA_TOKEN = "sandbox-toggl-token-lea"
 SEARCH = "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
 WORKSPACES, CURRENT = "/me/workspaces", "/me/time_entries/current"
 WRITE = "/workspaces/{workspace_id}/time_entries"
-QUIET_READ = {("GET", WORKSPACES): 1, ("POST", SEARCH): 2, ("GET", CURRENT): 1}
+ACTIVITY = "/workspaces/{workspace_id}/dashboard/all_activity"
+QUIET_READ = {("GET", WORKSPACES): 1, ("POST", SEARCH): 2, ("GET", CURRENT): 1, ("GET", ACTIVITY): 1}
 
 
 OPEN: list[TogglConnector | TogglClient] = []
@@ -65,7 +67,7 @@ def window_entries(sandbox, batch):
     }
 
 
-def test_a_team_read_is_every_members_entries_in_four_requests(sandbox) -> None:
+def test_a_team_read_is_every_members_entries_in_five_requests(sandbox) -> None:
     connector = connect(sandbox)
     batch = connector.fetch_changes(None)
     assert requests(sandbox) == QUIET_READ
@@ -79,9 +81,20 @@ def test_a_team_read_is_every_members_entries_in_four_requests(sandbox) -> None:
         "marcus@brightpath.coach",
         "priya@brightpath.coach",
     }
-    # Only the token owner's timer: Léa's runs too, but reports leave running entries out.
-    assert [(r.item.person, r.item.description) for r in running] == [(SOPHIE, "Weekly planning")]
+    # The token owner's timer from v9 with its id; Léa's, which reports leave out, from the dashboard.
     store = sandbox.emulators["toggl"].store
+    timers = {e.user_id: e for e in store.entries.values() if e.running and not e.deleted}
+    assert sorted((r.remote_id, r.item.person, r.item.description, r.item.start) for r in running) == sorted(
+        [
+            (str(timers[9100002].id), SOPHIE, "Weekly planning", timers[9100002].start),
+            (
+                f"running:9100003:{int(timers[9100003].start.timestamp())}",
+                LEA,
+                timers[9100003].description,
+                timers[9100003].start,
+            ),
+        ]
+    )
     deleted = [str(e.id) for e in store.entries.values() if e.deleted]
     assert deleted and not set(deleted) & set(items)
     edited = [
@@ -93,7 +106,7 @@ def test_a_team_read_is_every_members_entries_in_four_requests(sandbox) -> None:
     )
     assert any(r.item.project is None for r in batch.items)
     assert connector.quota.me.remaining == USER_QUOTA - 2
-    assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 2
+    assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 3
 
 
 def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
@@ -113,6 +126,37 @@ def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
     assert gone.remote_id not in after  # deleted inside the window: absent from a complete snapshot
     assert after[fixed.remote_id].item.description == "Fixed typo"
     assert after[fixed.remote_id].version != fixed.version
+
+
+def test_a_teammate_s_timer_gives_way_to_its_entry_when_it_stops_and_never_counts_twice(
+    sandbox, tmp_path
+) -> None:
+    """Léa's running timer is in the store under its synthetic id; she stops it; the next snapshot has
+    it under its real id (the Reports API), and the store marks the synthetic one deleted."""
+    connector = connect(sandbox)
+    store = Store.open(f"sqlite:///{tmp_path / 'hub.db'}", clock=sandbox.emulators["toggl"].now)
+    try:
+        store.record_read("w", "toggl", connector.fetch_changes(None))
+        (synthetic,) = [
+            r for r in store.load_items("w", "toggl", TimeEntry) if r.item.person == LEA and r.item.running
+        ]
+        assert synthetic.remote_id.startswith("running:9100003:")
+        lea = TogglClient.build(sandbox.base_url("toggl"), LEA_TOKEN, options=fast_options())
+        OPEN.append(lea)
+        timer = lea.get_current_time_entry()
+        assert timer is not None and parse_time(timer.start) == synthetic.item.start
+        lea.stop_time_entry(timer.workspace_id, timer.id)
+        result = store.record_read("w", "toggl", connector.fetch_changes(None))
+        assert result.deleted == 1  # the synthetic copy, gone with the timer
+        present = {r.remote_id: r.item for r in store.load_items("w", "toggl", TimeEntry)}
+        assert synthetic.remote_id not in present and not any(
+            i.running and i.person == LEA for i in present.values()
+        )
+        stopped = present[str(timer.id)]
+        assert stopped.start == synthetic.item.start and stopped.stop is not None
+        assert store.snapshot("w", "toggl", TimeEntry).items[synthetic.remote_id].present is False
+    finally:
+        store.close()
 
 
 def test_a_token_that_is_not_an_admin(sandbox) -> None:
