@@ -146,19 +146,27 @@ def test_a_dry_run_writes_nothing_and_publishes_its_plan(
 def test_two_overlapping_triggers_never_double_create(
     prefect_harness, sandbox_factory, tmp_path, monkeypatch
 ):
+    """The first trigger is held mid-apply (its first Notion page create waits in the sandbox, done but
+    unanswered), so the second surely starts while the first holds the workspace's lease."""
     sandbox = sandbox_factory(rate_limits=False)
     _live(sandbox, monkeypatch, tmp_path)
+    faults = sandbox.set_faults(
+        "notion", hold=1, methods=["POST"], path_pattern="^/v1/pages$", hold_seconds=60
+    )
     states: list = []
-    threads = [
-        threading.Thread(
-            target=contextvars.copy_context().run, args=(lambda: states.append(_hub(relations=["tasks"])),)
-        )
-        for _ in range(2)
-    ]
-    for thread in threads:
+
+    def trigger() -> threading.Thread:
+        run = contextvars.copy_context().run
+        thread = threading.Thread(target=run, args=(lambda: states.append(_hub(relations=["tasks"])),))
         thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+        return thread
+
+    first = trigger()
+    assert faults.wait_for_hold(120), "the first run never reached its first page create"
+    second = trigger()
+    second.join(timeout=300)
+    sandbox.set_faults("notion")  # lets the held create answer
+    first.join(timeout=300)
     outcomes = sorted(
         "cancelled" if s.is_cancelled() else "completed" if s.is_completed() else s.message for s in states
     )

@@ -19,6 +19,7 @@ from sandbox.gcal.seed import event_id
 from sync.model import Event
 from tests.conftest import fast_options
 from tests.connectors.gcal.conftest import NOW
+from tests.connectors.gcal.test_e2e import expected_window
 
 # With this seed and a 50 % rate the first API request is faulted and the second is not.
 SEED = 4
@@ -50,6 +51,12 @@ def statuses(sandbox, method: str, path: str) -> list[int]:
     return [e.status for e in sandbox.log.entries("google") if (e.method, e.path) == (method, path)]
 
 
+def in_window(sandbox) -> int:
+    """The events a full read returns with no fault at all (counted from the seeded business)."""
+    singles, slots = expected_window(sandbox.business)
+    return singles + len(slots)
+
+
 @pytest.mark.parametrize(
     ("kind", "logged"),
     [
@@ -64,7 +71,7 @@ def statuses(sandbox, method: str, path: str) -> list[int]:
 def test_a_read_recovers_from_each_fault(sandbox, connector, stats, kind, logged):
     sandbox.set_faults("google", error_rate=0.5, kinds=(kind,), seed=SEED, timeout_seconds=1.0)
     batch = connector.fetch_changes(None)
-    assert batch.full and len(batch.items) == 70
+    assert batch.full and len(batch.items) == in_window(sandbox)
     assert stats.requests[RequestKey("google", "GET", LIST)] == 2  # one faulted attempt, one good
     if logged is None:  # the emulator logs a timed-out request when its late answer goes out
         assert stats.statuses[("google", "error")] == 1 and statuses(sandbox, "GET", LIST)[-1] == 200
@@ -76,7 +83,7 @@ def test_a_storm_in_all_three_forms_is_waited_out(sandbox, connector):
     # With this seed the five answers are 403 userRateLimitExceeded, 429 rateLimitExceeded (twice),
     # 403 userRateLimitExceeded and 403 rateLimitExceeded: each one a rate limit, each one retried.
     sandbox.set_faults("google", storm=5, seed=3)
-    assert len(connector.fetch_changes(None).items) == 70
+    assert len(connector.fetch_changes(None).items) == in_window(sandbox)
     assert statuses(sandbox, "GET", LIST) == [403, 429, 429, 403, 403, 200]
 
 
