@@ -131,8 +131,21 @@ class _Planner(Generic[T]):
         self, key: str, item: T, remote: Remote[T], base: T | None, state: LinkState
     ) -> Step[T] | None:
         wanted, current = self.spec.represent(item), remote.item
+        recorded = remote  # the copy whose values become the base, with what the step writes
         if self.spec.on_moved is not None and base is not None:
-            wanted = self.spec.on_moved(key, wanted, current, base) or wanted
+            followed = self.spec.on_moved(key, wanted, current, base)
+            if followed is not None:
+                # The fields the source is to follow (a moved event's dates) keep their base until
+                # it has followed: a run killed before the task's due moves plans the move again,
+                # instead of taking the moved event for settled and putting it back.
+                kept = {
+                    name: getattr(base, name)
+                    for name in self.spec.owned
+                    if getattr(followed, name) != getattr(wanted, name)
+                }
+                wanted = followed
+                item_kept = current.model_copy(update=kept)
+                recorded = Remote(remote.remote_id, remote.version, item_kept, remote.link_id, remote.url)
         fields = frozenset(
             name for name in self.spec.owned if getattr(wanted, name) != getattr(current, name)
         )
@@ -161,9 +174,13 @@ class _Planner(Generic[T]):
             key,
             "sync" if base is not None else "adopt",
             _title(item, key),
-            writes[0].reason if writes else "the service agrees; base moves",
+            writes[0].reason
+            if writes
+            else (
+                "moved; its source follows" if recorded is not remote else "the service agrees; base moves"
+            ),
             writes,
-            current={self.spec.side: remote},
+            current={self.spec.side: recorded},
             bases={self.spec.side: base},
         )
 
