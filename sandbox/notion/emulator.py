@@ -11,6 +11,9 @@ with the demo business (seed.py). What it checks, as Notion does:
   `object_not_found`; an unknown path or method is 400 `invalid_request_url`.
 
 Every error body is `{"object": "error", "status", "code", "message", "request_id"}`.
+
+One-shot action (`POST /_sandbox/actions/delete_permanently` with `{"page_id": ...}`): a page emptied
+from the trash, as a person does in the Notion UI (the API itself only trashes pages).
 Sources: https://developers.notion.com/reference/status-codes, /reference/request-limits.
 """
 
