@@ -8,7 +8,8 @@ a plan out.
     item     pending create                        adopt what the read saw, else look it up, then create
     item     copy present                          update the owned fields that differ
     item     copy deleted by a person              leave it deleted ("dismissed") until the wanted
-                                                   item changes; then create it again
+                                                   item changes; then look it up by its link id (a
+                                                   read that lagged), else create it again
     none     copy present                          archive it (cancel, delete)
     none     a copy the hub made, no link          archive it (an orphan of a lost database)
 
@@ -191,8 +192,10 @@ class _Planner(Generic[T]):
                 return None
             why = "deleted by a person; not recreated until it changes"
             return Step(key, "unlink", _title(item, key), why, state="dismissed")
+        # Looked up by its link id first: a read that lagged behind the service (an entry the hub
+        # made, missing from it) is no deletion, and the copy is adopted rather than made twice.
         create: Write[T] = Write(self.spec.side, "create", "changed since a person deleted it", item=wanted)
-        return Step(key, "create", _title(item, key), "create it again", (create,))
+        return Step(key, "recover", _title(item, key), "create it again", (create,), recover=self.spec.side)
 
     def _archive(self, key: str, remote: Remote[T], base: T | None, why: str) -> Step[T]:
         write: Write[T] = Write(self.spec.side, "archive", why, remote.remote_id, if_version=remote.version)

@@ -146,3 +146,31 @@ def test_a_crash_after_a_meeting_entry_is_created_never_duplicates_it(hub):
     assert [action for action, _, _ in hub.toggl.writes] == ["create", "create"]  # never a third
     quiet = hub.meetings(policy)
     assert quiet.plan.steps == () and len(hub.toggl.writes) == 2
+
+
+def test_a_read_that_lags_behind_a_moved_meeting_never_duplicates_its_entry(hub):
+    """A Toggl read that does not show the hub's entry yet is no deletion: when the meeting then moves,
+    the entry is looked up by its link tag and moved, never made a second time."""
+    start = T0 - timedelta(hours=3)
+    event_id = hub.calendar.user_add(
+        Event(
+            title="Weekly review",
+            start=start,
+            end=start + timedelta(hours=1),
+            all_day=False,
+            attendees=frozenset({"sophie@x.co"}),
+        )
+    )
+    policy = MeetingPolicy(people=frozenset({"sophie@x.co"}))
+    hub.meetings(policy)
+    [entry_id] = hub.toggl.live()
+    hub.toggl.lagging = True  # the next read answers what the read before the create saw
+    moved = start + timedelta(minutes=30)
+    hub.calendar.user_move(event_id, moved, moved + timedelta(hours=1))
+    hub.meetings(policy)
+    hub.meetings(policy)
+    assert list(hub.toggl.live()) == [entry_id]
+    assert hub.toggl.live()[entry_id].start == moved
+    assert [action for action, _, _ in hub.toggl.writes] == ["create", "update"]
+    quiet = hub.meetings(policy)
+    assert quiet.plan.steps == () and len(hub.toggl.writes) == 2
