@@ -5,8 +5,8 @@ entries), run after the tasks relation in the hub's order, over in-memory servic
 People create, edit, finish, archive and delete tasks on both sides; move and delete deadline events;
 hold meetings, move and cancel them; track time naming a card (its short link in the description, or
 the hub's link tag), edit the duration, re-attach an entry to another card, delete it, start and stop
-timers. Syncs run, some killed between any two writes on any of the four services. After a final
-quiet sync:
+timers. Syncs run, some killed between any two writes on any of the four services, and a read of
+Toggl may lag behind its writes (it answers what the read before saw). After a final quiet sync:
 - the tasks' copies agree and nothing is duplicated (one live copy per origin and link on a side);
 - each open task with a due has exactly one deadline event, at its due (unless a person deleted it:
   then at most one), and no other task has a live one; no two live events share a task;
@@ -14,6 +14,8 @@ quiet sync:
   a cancelled one none; no two entries carry one link;
 - each live page's tracked hours are the sum of the stopped entries attached to its task;
 - a further sync writes nothing.
+
+The suite runs a few examples (its time budget); `OBM_HUB_TEST_EXAMPLES=200` explores further.
 """
 
 from __future__ import annotations
@@ -239,18 +241,24 @@ class FollowingRelations(RuleBasedStateMachine):
     def delete_entry(self, data: st.DataObject) -> None:
         self.toggl.user_delete(data.draw(st.sampled_from(self._people_entries())))
 
+    @rule()
+    def toggl_lags(self) -> None:
+        self.toggl.lagging = True
+
     # -- the hub -------------------------------------------------------------------------------
 
     @rule()
     def sync(self) -> None:
         self._sync()
 
-    @rule(service=st.sampled_from(SERVICES), after=st.integers(0, 5))
-    def sync_killed_mid_apply(self, service: str, after: int) -> None:
+    @rule(service=st.sampled_from(SERVICES), after=st.integers(0, 5), lag=st.booleans())
+    def sync_killed_mid_apply(self, service: str, after: int, lag: bool) -> None:
         self.services[service].crash_after_write = after
         with contextlib.suppress(Crash):  # the process died; the next sync starts from the store
             self._sync()
         self.services[service].crash_after_write = None
+        # The next run's read of Toggl may not show yet what the killed run created there.
+        self.toggl.lagging = lag
 
     def _sync(self) -> list:
         """One hub run, as the flow runs it: every read, then tasks, agenda and time in that order."""
@@ -416,8 +424,8 @@ class TwoWayDatesRemovingDone(FollowingRelations):
 
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("PROOF_EXAMPLES", "12")),
-    stateful_step_count=30,
+    max_examples=int(os.environ.get("OBM_HUB_TEST_EXAMPLES", "8")),
+    stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
