@@ -11,6 +11,7 @@ a plan out.
                                                    item changes; then look it up by its link id (a
                                                    read that lagged), else create it again
     none     copy present                          archive it (cancel, delete)
+    none     pending, a copy carries the key       archive it (an interrupted create made it)
     none     a copy the hub made, no link          archive it (an orphan of a lost database)
 
 Only the `owned` fields are compared and written: what people add to the hub's items (guests, a
@@ -95,8 +96,12 @@ class _Planner(Generic[T]):
             link = self.links[key]
             side = link.side(self.spec.side)
             seen = self.snapshot.get(side.remote_id if side else None)
+            made = self.carrying.get(key) if side is None or side.remote_id is None else None
             if seen is not None and seen.present and not seen.remote.item.retired:
                 steps.append(self._archive(key, seen.remote, side.base if side else None, "no longer wanted"))
+            elif made is not None and not made.item.retired:
+                # A create interrupted before its commit made this copy: it goes like a linked one.
+                steps.append(self._archive(key, made, None, "made by an interrupted run, no longer wanted"))
             elif link.state not in ("archived", "dismissed"):
                 steps.append(Step(key, "archive", key, "nothing left to keep", state="archived"))
         for key in sorted(set(self.carrying) - wanted - set(self.links)):

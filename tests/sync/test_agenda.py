@@ -222,3 +222,19 @@ def test_a_moved_event_is_not_lost_when_the_run_dies_before_its_task_follows(sto
     _settled(hub)
     _quiet(hub)
     hub.store.close()
+
+
+def test_an_event_made_by_a_killed_run_goes_when_its_task_is_archived(hub):
+    """The event insert landed, the run died before recording it, then the task was archived: the
+    next run cancels the event the killed run made, found by its link id, never leaves it behind."""
+    card = hub.trello.user_add("Send invoice", due=date(2026, 12, 3))
+    hub.sync()
+    hub.calendar.crash_after_write = 0
+    with pytest.raises(Crash):
+        hub.run()
+    assert len(hub.calendar.live()) == 1
+    hub.trello.user_edit(card, archived=True)
+    _, run, _ = hub.run()
+    assert [w.kind for _, w in run.plan.writes] == ["archive"]
+    assert hub.calendar.live() == {} and len(hub.calendar.events) == 1
+    _quiet(hub)

@@ -3,7 +3,7 @@ a calendar) and the time relation (the team's Toggl entries rolled up onto the t
 entries), run after the tasks relation in the hub's order, over in-memory services and a real store.
 
 People create, edit, finish, archive and delete tasks on both sides; move and delete deadline events;
-hold meetings, move and cancel them; track time naming a card (its short link in the description, or
+hold meetings, move and cancel them, delete their entries; track time naming a card (its short link in the description, or
 the hub's link tag), edit the duration, re-attach an entry to another card, delete it, start and stop
 timers. Syncs run, some killed between any two writes on any of the four services, and a read of
 Toggl may lag behind its writes (it answers what the read before saw). After a final quiet sync:
@@ -96,7 +96,7 @@ class FollowingRelations(RuleBasedStateMachine):
         )  # type: ignore[arg-type]
         self.meetings = MeetingPolicy(people=frozenset(PEOPLE), allow_mass_archive=True)
         self.serial = 0
-        self.dismissed: set[str] = set()  # task link ids whose deadline event a person deleted
+        self.dismissed: set[str] = set()  # link ids of the hub's events and entries a person deleted
         # Which card each entry names (by its short link, or by the link tag the card carried).
         self.names: dict[str, str] = {}
 
@@ -241,6 +241,13 @@ class FollowingRelations(RuleBasedStateMachine):
     def delete_entry(self, data: st.DataObject) -> None:
         self.toggl.user_delete(data.draw(st.sampled_from(self._people_entries())))
 
+    @precondition(lambda self: bool(self._meeting_entries()))
+    @rule(data=st.data())
+    def delete_meeting_entry(self, data: st.DataObject) -> None:
+        entry_id = data.draw(st.sampled_from(self._meeting_entries()))
+        self.dismissed.add(str(self.toggl.link_of(entry_id)))
+        self.toggl.user_delete(entry_id)
+
     @rule()
     def toggl_lags(self) -> None:
         self.toggl.lagging = True
@@ -366,7 +373,10 @@ class FollowingRelations(RuleBasedStateMachine):
                     continue
                 expected.add(key)
                 entry = entries.get(key)
-                assert entry is not None, f"meeting {event_id} of {person} has no entry"
+                if entry is None:  # a person deleted it: it stays deleted until the meeting changes
+                    assert key in self.dismissed, f"meeting {event_id} of {person} has no entry"
+                    expected.discard(key)
+                    continue
                 assert (entry.person, entry.start, entry.stop) == (person, copy.event.start, copy.event.end)
         assert set(entries) == expected, set(entries) ^ expected
 
@@ -406,6 +416,9 @@ class FollowingRelations(RuleBasedStateMachine):
 
     def _meetings(self) -> list[str]:
         return sorted(eid for eid, event in self.calendar.live().items() if event.task_link is None)
+
+    def _meeting_entries(self) -> list[str]:
+        return sorted(eid for eid in self.toggl.live() if eid not in self.names)
 
     def _people_entries(self) -> list[str]:
         return sorted(eid for eid in self.toggl.live() if eid in self.names)
