@@ -3,10 +3,11 @@ a calendar) and the time relation (the team's Toggl entries rolled up onto the t
 entries), run after the tasks relation in the hub's order, over in-memory services and a real store.
 
 People create, edit, finish, archive and delete tasks on both sides; move and delete deadline events;
-hold meetings, move and cancel them, delete their entries; track time naming a card (its short link in the description, or
-the hub's link tag), edit the duration, re-attach an entry to another card, delete it, start and stop
-timers. Syncs run, some killed between any two writes on any of the four services, and a read of
-Toggl may lag behind its writes (it answers what the read before saw). After a final quiet sync:
+hold meetings, move and cancel them, delete their entries; track time naming a card (its short link
+in the description, or the hub's link tag), edit the duration, re-attach an entry to another card,
+delete it, start and stop timers. Syncs run, some killed between any two writes on any of the four
+services, and a read of Toggl may lag behind its writes (it answers what the read before saw). After
+a final quiet sync:
 - the tasks' copies agree and nothing is duplicated (one live copy per origin and link on a side);
 - each open task with a due has exactly one deadline event, at its due (unless a person deleted it:
   then at most one), and no other task has a live one; no two live events share a task;
