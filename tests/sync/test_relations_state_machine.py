@@ -438,7 +438,7 @@ class TwoWayDatesRemovingDone(FollowingRelations):
 
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("OBM_HUB_TEST_EXAMPLES", "8")),
+    max_examples=int(os.environ.get("OBM_HUB_TEST_EXAMPLES", "15")),
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
