@@ -200,7 +200,7 @@ class _Planner(Generic[T]):
         # Looked up by its link id first: a read that lagged behind the service (an entry the hub
         # made, missing from it) is no deletion, and the copy is adopted rather than made twice.
         create: Write[T] = Write(self.spec.side, "create", "changed since a person deleted it", item=wanted)
-        return Step(key, "recover", _title(item, key), "create it again", (create,), recover=self.spec.side)
+        return Step(key, "create", _title(item, key), "create it again", (create,), recover=self.spec.side)
 
     def _archive(self, key: str, remote: Remote[T], base: T | None, why: str) -> Step[T]:
         write: Write[T] = Write(self.spec.side, "archive", why, remote.remote_id, if_version=remote.version)
