@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import create_engine, text
 
-from sync.agenda import AgendaPolicy, deadline_event, due_moves_plan
+from sync.agenda import AgendaPolicy, deadline_event, due_moves_plan, due_of
 from sync.engine import (
     apply_and_record,
     plan_deadlines,
@@ -100,6 +100,12 @@ class FollowingRelations(RuleBasedStateMachine):
         self.dismissed: set[str] = set()  # link ids of the hub's events and entries a person deleted
         # Which card each entry names (by its short link, or by the link tag the card carried).
         self.names: dict[str, str] = {}
+        # Two-way dates: deadline events a person moved while all was settled (the last run finished
+        # and nobody touched the task since), by task link id -> the due the task must take. Runs
+        # killed meanwhile may delay it; only a person's edit of the task may override it.
+        self.moves: dict[str, date | datetime] = {}
+        self.touched: set[str] = set()  # task link ids people touched since the last finished run
+        self.settled = True
 
     def teardown(self) -> None:
         try:
@@ -125,6 +131,7 @@ class FollowingRelations(RuleBasedStateMachine):
     @rule(data=st.data(), name=st.sampled_from(["title", "due", "status", "labels"]))
     def edit_task(self, data: st.DataObject, name: str) -> None:
         side, remote_id = data.draw(st.sampled_from(self._live_tasks()))
+        self._touch(self.sides[side].link_of(remote_id))
         if name == "status":
             status = data.draw(st.sampled_from(STATUSES))
             self.sides[side].user_edit(remote_id, status=status, done=status == "Done")
@@ -142,6 +149,7 @@ class FollowingRelations(RuleBasedStateMachine):
     @rule(data=st.data(), delete=st.booleans())
     def retire_task(self, data: st.DataObject, delete: bool) -> None:
         side, remote_id = data.draw(st.sampled_from(self._live_tasks()))
+        self._touch(self.sides[side].link_of(remote_id))
         if delete:
             self.sides[side].user_delete(remote_id)
         else:
@@ -156,6 +164,13 @@ class FollowingRelations(RuleBasedStateMachine):
         event = self.calendar.events[event_id].event
         shift = timedelta(days=days)
         self.calendar.user_move(event_id, event.start + shift, event.end + shift)
+        link = event.task_link
+        assert link is not None
+        if self.two_way_dates and self.settled and link not in self.touched:
+            self.moves[link] = due_of(self.calendar.events[event_id].event)
+        else:
+            self.moves.pop(link, None)
+        self.touched.add(link)
 
     @precondition(lambda self: bool(self._deadline_events()))
     @rule(data=st.data())
@@ -164,6 +179,7 @@ class FollowingRelations(RuleBasedStateMachine):
         link = self.calendar.events[event_id].event.task_link
         assert link is not None
         self.dismissed.add(link)
+        self._touch(link)
         self.calendar.user_delete(event_id)
 
     @rule(
@@ -258,6 +274,15 @@ class FollowingRelations(RuleBasedStateMachine):
     @rule()
     def sync(self) -> None:
         self._sync()
+        # A finished run moved the task of each event a person moved (two-way dates).
+        for link, due in self.moves.items():
+            for name, side in self.sides.items():
+                for remote_id, task in side.live().items():
+                    if side.link_of(remote_id) == link:
+                        assert task.due == due, (link, name, task.due, due)
+        self.moves.clear()
+        self.touched.clear()
+        self.settled = True
 
     @rule(service=st.sampled_from(SERVICES), after=st.integers(0, 5), lag=st.booleans())
     def sync_killed_mid_apply(self, service: str, after: int, lag: bool) -> None:
@@ -265,24 +290,35 @@ class FollowingRelations(RuleBasedStateMachine):
         with contextlib.suppress(Crash):  # the process died; the next sync starts from the store
             self._sync()
         self.services[service].crash_after_write = None
-        # The next run's read of Toggl may not show yet what the killed run created there.
-        self.toggl.lagging = lag
+        self.settled = False
+        self.toggl.lagging = lag  # the next run's read may not show yet what this one created
 
-    def _sync(self) -> list:
-        """One hub run, as the flow runs it: every read, then tasks, agenda and time in that order."""
+    @rule(plans=st.integers(1, 4))
+    def sync_killed_between_plans(self, plans: int) -> None:
+        with contextlib.suppress(Crash):
+            self._sync(killed_after=plans)
+        self.settled = False
+
+    def _sync(self, killed_after: int | None = None) -> list:
+        """One hub run, as the flow runs it: every read, then tasks, agenda and time in that order;
+        `killed_after` plans applied, the process dies (between two plans: no write is cut short)."""
+        runs: list = []
+
+        def apply(plan, connectors, model) -> None:
+            runs.append(apply_and_record(self.store, "w", plan, connectors, model))
+            if len(runs) == killed_after:
+                raise Crash(f"killed after {plan.relation}")
+
         for connector in self.services.values():
             read_into_store(self.store, "w", connector, allow_empty=True)
-        plan = plan_tasks(self.store, "w", (self.trello, self.notion), self.tasks_policy)
-        runs = [apply_and_record(self.store, "w", plan, self.sides, Task)]
+        apply(plan_tasks(self.store, "w", (self.trello, self.notion), self.tasks_policy), self.sides, Task)
         agenda, records = plan_deadlines(self.store, "w", TASK_SIDES, self.calendar, self.agenda)
-        runs.append(apply_and_record(self.store, "w", agenda.plan, {"google": self.calendar}, Event))
-        moves = due_moves_plan(agenda.due_moves, records)
-        runs.append(apply_and_record(self.store, "w", moves, self.sides, Task))
-        hours = plan_tracked_hours(self.store, "w", TASK_SIDES, "notion")
-        runs.append(apply_and_record(self.store, "w", hours, {"notion": self.notion}, Task))
+        apply(agenda.plan, {"google": self.calendar}, Event)
+        apply(due_moves_plan(agenda.due_moves, records), self.sides, Task)
+        apply(plan_tracked_hours(self.store, "w", TASK_SIDES, "notion"), {"notion": self.notion}, Task)
         since = self.store.now() - timedelta(days=7)
         meetings = plan_meeting_entries(self.store, "w", "google", self.toggl, self.meetings, since=since)
-        runs.append(apply_and_record(self.store, "w", meetings, {"toggl": self.toggl}, TimeEntry))
+        apply(meetings, {"toggl": self.toggl}, TimeEntry)
         return runs
 
     # -- what must hold ------------------------------------------------------------------------
@@ -402,6 +438,11 @@ class FollowingRelations(RuleBasedStateMachine):
             )
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _touch(self, link: str | None) -> None:
+        if link is not None:
+            self.touched.add(link)
+            self.moves.pop(link, None)
 
     def _writes(self) -> dict[str, int]:
         return {name: len(service.writes) for name, service in self.services.items()}
