@@ -8,8 +8,10 @@ a plan out.
     item     pending create                        adopt what the read saw, else look it up, then create
     item     copy present                          update the owned fields that differ
     item     copy deleted by a person              leave it deleted ("dismissed") until the wanted
-                                                   item changes; then create it again
+                                                   item changes; then look it up by its link id (a
+                                                   read that lagged), else create it again
     none     copy present                          archive it (cancel, delete)
+    none     pending, a copy carries the key       archive it (an interrupted create made it)
     none     a copy the hub made, no link          archive it (an orphan of a lost database)
 
 Only the `owned` fields are compared and written: what people add to the hub's items (guests, a
@@ -94,8 +96,12 @@ class _Planner(Generic[T]):
             link = self.links[key]
             side = link.side(self.spec.side)
             seen = self.snapshot.get(side.remote_id if side else None)
+            made = self.carrying.get(key) if side is None or side.remote_id is None else None
             if seen is not None and seen.present and not seen.remote.item.retired:
                 steps.append(self._archive(key, seen.remote, side.base if side else None, "no longer wanted"))
+            elif made is not None and not made.item.retired:
+                # A create interrupted before its commit made this copy: it goes like a linked one.
+                steps.append(self._archive(key, made, None, "made by an interrupted run, no longer wanted"))
             elif link.state not in ("archived", "dismissed"):
                 steps.append(Step(key, "archive", key, "nothing left to keep", state="archived"))
         for key in sorted(set(self.carrying) - wanted - set(self.links)):
@@ -131,8 +137,21 @@ class _Planner(Generic[T]):
         self, key: str, item: T, remote: Remote[T], base: T | None, state: LinkState
     ) -> Step[T] | None:
         wanted, current = self.spec.represent(item), remote.item
+        recorded = remote  # the copy whose values become the base, with what the step writes
         if self.spec.on_moved is not None and base is not None:
-            wanted = self.spec.on_moved(key, wanted, current, base) or wanted
+            followed = self.spec.on_moved(key, wanted, current, base)
+            if followed is not None:
+                # The fields the source is to follow (a moved event's dates) keep their base until
+                # it has followed: a run killed before the task's due moves plans the move again,
+                # instead of taking the moved event for settled and putting it back.
+                kept = {
+                    name: getattr(base, name)
+                    for name in self.spec.owned
+                    if getattr(followed, name) != getattr(wanted, name)
+                }
+                wanted = followed
+                item_kept = current.model_copy(update=kept)
+                recorded = Remote(remote.remote_id, remote.version, item_kept, remote.link_id, remote.url)
         fields = frozenset(
             name for name in self.spec.owned if getattr(wanted, name) != getattr(current, name)
         )
@@ -161,9 +180,13 @@ class _Planner(Generic[T]):
             key,
             "sync" if base is not None else "adopt",
             _title(item, key),
-            writes[0].reason if writes else "the service agrees; base moves",
+            writes[0].reason
+            if writes
+            else (
+                "moved; its source follows" if recorded is not remote else "the service agrees; base moves"
+            ),
             writes,
-            current={self.spec.side: remote},
+            current={self.spec.side: recorded},
             bases={self.spec.side: base},
         )
 
@@ -174,8 +197,10 @@ class _Planner(Generic[T]):
                 return None
             why = "deleted by a person; not recreated until it changes"
             return Step(key, "unlink", _title(item, key), why, state="dismissed")
+        # Looked up by its link id first: a read that lagged behind the service (an entry the hub
+        # made, missing from it) is no deletion, and the copy is adopted rather than made twice.
         create: Write[T] = Write(self.spec.side, "create", "changed since a person deleted it", item=wanted)
-        return Step(key, "create", _title(item, key), "create it again", (create,))
+        return Step(key, "create", _title(item, key), "create it again", (create,), recover=self.spec.side)
 
     def _archive(self, key: str, remote: Remote[T], base: T | None, why: str) -> Step[T]:
         write: Write[T] = Write(self.spec.side, "archive", why, remote.remote_id, if_version=remote.version)

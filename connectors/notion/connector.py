@@ -348,10 +348,14 @@ class NotionConnector(Closing):
         return {name for name in wanted if getattr(held, name) != getattr(wished, name)}
 
     def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
-        """Move the page to the trash (reversible for 30 days in the Notion UI)."""
-        if if_version is not None and self._check_version(remote_id, if_version).trashed:
-            return
-        self.client.update_page(remote_id, in_trash=True)
+        """Move the page to the trash (reversible for 30 days in the Notion UI). A page already in
+        the trash, or gone for good (emptied from the trash: 404), is left as it is."""
+        try:
+            if if_version is not None and self._check_version(remote_id, if_version).trashed:
+                return
+            self.client.update_page(remote_id, in_trash=True)
+        except NotFound:
+            logger.info("notion: page %s is gone; nothing to archive", remote_id)
 
     def _check_version(self, remote_id: str, if_version: str) -> NotionPage:
         """Re-read the page; Conflict if it moved past `if_version` (time, or content in the same minute)."""

@@ -11,6 +11,9 @@ with the demo business (seed.py). What it checks, as Notion does:
   `object_not_found`; an unknown path or method is 400 `invalid_request_url`.
 
 Every error body is `{"object": "error", "status", "code", "message", "request_id"}`.
+
+One-shot action (`POST /_sandbox/actions/delete_permanently` with `{"page_id": ...}`): a page emptied
+from the trash, as a person does in the Notion UI (the API itself only trashes pages).
 Sources: https://developers.notion.com/reference/status-codes, /reference/request-limits.
 """
 
@@ -23,11 +26,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from sandbox.business import Business
-from sandbox.emulator import Emulator
+from sandbox.emulator import Emulator, sandbox_action
 from sandbox.limits import Window
 from sandbox.notion.routes import NotionRoutes
 from sandbox.notion.seed import seed_store
-from sandbox.notion.store import NotionStore
+from sandbox.notion.store import NotionStore, canonical_id
 
 TOKEN = "sandbox-notion-token"
 
@@ -62,6 +65,22 @@ class NotionEmulator(Emulator):
 
     def register_routes(self, router: APIRouter) -> None:
         NotionRoutes(self).register(router)
+
+    # -- one-shot actions ----------------------------------------------------------------------
+
+    @sandbox_action
+    def delete_permanently(self, page_id: str) -> bool:
+        """A page deleted for good (emptied from the trash): later reads and writes of it answer 404."""
+        found = canonical_id(page_id)
+        if found is None or self.store.pages.pop(found, None) is None:
+            return False
+        pending = self.store.children.pop(found, [])
+        while pending:
+            block_id = pending.pop()
+            self.store.blocks.pop(block_id, None)
+            pending += self.store.children.pop(block_id, [])
+        self.save()
+        return True
 
     def identify(self, request: Request) -> str | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 
 from config import load_settings
@@ -101,3 +102,51 @@ def test_the_connector_keeps_the_engines_rules(connector):
         after_archive.full and created.remote_id not in _ids(after_archive)
     )
     connector.archive(created.remote_id)
+
+
+@pytest.fixture(params=sorted(CASES))
+def served(request, sandbox_factory):
+    """A connector and the sandbox serving it (to delete items behind its back, and read its log)."""
+    sandbox = sandbox_factory(rate_limits=False)
+    settings = sandbox.settings(load_settings())
+    with connect(request.param, settings, load_workspace(), fast_options()) as connector:
+        yield connector, sandbox
+
+
+def _delete_for_good(connector, sandbox, remote_id: str) -> None:
+    """Delete the item through the service's own delete endpoint, or the sandbox's admin API where the
+    service keeps deleted items (Google's cancelled events until purged; Notion's trash)."""
+    service = connector.service
+    root = sandbox.root_url(service)
+    if service == "trello":
+        connector.client.core.request_json("DELETE", "/cards/{id}", path={"id": remote_id})
+    elif service == "toggl":
+        connector._client.delete_time_entry(connector._workspace_id, int(remote_id))
+    elif service == "google":
+        connector.client.delete_event(connector.calendar_id, remote_id)
+        answer = httpx.post(root + "/_sandbox/actions/purge_deleted")
+        assert remote_id in answer.json()["result"], answer.text
+    else:
+        answer = httpx.post(root + "/_sandbox/actions/delete_permanently", json={"page_id": remote_id})
+        assert answer.json()["result"] is True, answer.text
+
+
+def test_archiving_an_item_deleted_for_good_is_no_error_and_writes_nothing(served):
+    connector, sandbox = served
+    item, _ = CASES[connector.service]
+    created = connector.create(item, link_id=LINK)
+    _delete_for_good(connector, sandbox, created.remote_id)
+    assert connector.find_by_link(LINK) == []
+    before = len(sandbox.log.entries(connector.service))
+    connector.archive(created.remote_id)
+    connector.archive(created.remote_id, if_version=created.version)  # with the version the hub read
+    sent = sandbox.log.entries(connector.service)[before:]
+    # A write the service refused (404, 410) changed nothing; one it accepted would be a 2xx.
+    assert [(e.method, e.path, e.status) for e in sent if _writes(e) and e.status < 400] == []
+    assert connector.find_by_link(LINK) == []
+
+
+def _writes(entry) -> bool:
+    """Whether a logged request is a write (searches and queries are POSTs that only read)."""
+    reads = ("/search/time_entries", "/query", "/search")
+    return entry.method not in ("GET", "HEAD") and not entry.path.endswith(reads)

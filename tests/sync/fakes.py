@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sync.connector import ChangeBatch, Remote
 from sync.errors import ItemConflict, ItemGone
-from sync.model import Event, Task
+from sync.model import Event, Project, Task, TimeEntry
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -43,6 +43,7 @@ class FakeTasks:
     holds_estimate: bool = True
     date_only_due_time: time | None = None  # Trello has no date-only dues: 17:00 in the zone
     minute_edits: bool = False  # Notion rounds edit times down to the minute
+    short_links: bool = False  # copies carry a short link people name them by in time entries (Trello)
     copies: dict[str, _Copy] = field(default_factory=dict)
     writes: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)  # (action, id, fields)
     crash_after_write: int | None = None  # crash right after the n-th write from now (0: the next one)
@@ -155,6 +156,11 @@ class FakeTasks:
     def link_of(self, remote_id: str) -> str | None:
         return self.copies[remote_id].link_id
 
+    @staticmethod
+    def short_link(remote_id: str) -> str:
+        """The short link a copy carries with `short_links` (as a card's does): how people name it."""
+        return f"Sl{remote_id.rsplit('-', 1)[-1]:0>6}"
+
     # -- internals -----------------------------------------------------------------------------
 
     def _live(self, remote_id: str, if_version: str | None) -> _Copy:
@@ -180,9 +186,10 @@ class FakeTasks:
     def _remote(self, remote_id: str) -> Remote[Task]:
         copy = self.copies[remote_id]
         url = f"https://{self.service}.example/{remote_id}"
-        return Remote(
-            remote_id, str(copy.version), copy.task.model_copy(update={"url": url}), copy.link_id, url
-        )
+        updates: dict[str, Any] = {"url": url}
+        if self.short_links:
+            updates["refs"] = frozenset({self.short_link(remote_id)})
+        return Remote(remote_id, str(copy.version), copy.task.model_copy(update=updates), copy.link_id, url)
 
     def _wrote(self, action: str, remote_id: str, names: frozenset[str]) -> Remote[Task]:
         self.writes.append((action, remote_id, names))
@@ -227,6 +234,13 @@ class FakeCalendar:
     crash_after_write: int | None = None
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _counter: int = 0
+
+    def user_add(self, event: Event) -> str:
+        """A person's own event (a meeting): no link id."""
+        event_id = f"mtg{next(self._seq)}"
+        self.events[event_id] = _Event(event, None)
+        self._touch(event_id)
+        return event_id
 
     def user_move(self, event_id: str, start: Any, end: Any) -> None:
         copy = self.events[event_id]
@@ -318,3 +332,137 @@ class FakeCalendar:
                 raise Crash(f"killed after {action} {event_id}")
             self.crash_after_write -= 1
         return self._remote(event_id)
+
+
+@dataclass
+class _Entry:
+    entry: TimeEntry
+    link_id: str | None
+    version: int = 1
+    deleted: bool = False
+
+
+@dataclass
+class FakeEntries:
+    """A time tracker like Toggl where it matters: each read is a snapshot of the team's entries (the
+    Reports API's window; the cursor plays no part), start and stop in whole seconds, deletion for
+    good (an entry has no archive), the hub's link id carried as a tag apart from people's tags."""
+
+    clock: Callable[[], datetime]
+    service: str = "toggl"
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    writes: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    crash_after_write: int | None = None
+    # The next read answers what the previous one did (the Reports API lags behind the writes): the
+    # hub's own creates since are missing from it, and only `find_by_link` finds them.
+    lagging: bool = False
+    _last_read: list[Remote[TimeEntry]] | None = None
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # -- what people do ------------------------------------------------------------------------
+
+    def user_add(self, entry: TimeEntry) -> str:
+        entry_id = f"te{next(self._ids)}"
+        self.entries[entry_id] = _Entry(self.represent(entry), None)
+        return entry_id
+
+    def user_edit(self, entry_id: str, **fields: Any) -> None:
+        copy = self.entries[entry_id]
+        copy.entry = self.represent(copy.entry.model_copy(update=fields))
+        copy.version += 1
+
+    def user_delete(self, entry_id: str) -> None:
+        self.entries[entry_id].deleted = True
+
+    def live(self) -> dict[str, TimeEntry]:
+        return {eid: c.entry for eid, c in self.entries.items() if not c.deleted}
+
+    def link_of(self, entry_id: str) -> str | None:
+        return self.entries[entry_id].link_id
+
+    # -- the Connector protocol ----------------------------------------------------------------
+
+    def represent(self, item: TimeEntry) -> TimeEntry:
+        start = item.start.astimezone(UTC).replace(microsecond=0)
+        stop = item.stop.astimezone(UTC).replace(microsecond=0) if item.stop is not None else None
+        duration = int((stop - start).total_seconds()) if stop is not None else None
+        return item.model_copy(update={"start": start, "stop": stop, "duration_seconds": duration})
+
+    def fetch_changes(self, cursor: str | None) -> ChangeBatch[TimeEntry]:
+        if self.lagging and self._last_read is not None:
+            self.lagging = False
+            return ChangeBatch(self._last_read, cursor="window", full=True)
+        self._last_read = [self._remote(eid) for eid in self.live()]
+        return ChangeBatch(self._last_read, cursor="window", full=True)
+
+    def create(self, item: TimeEntry, *, link_id: str) -> Remote[TimeEntry]:
+        entry_id = f"te{next(self._ids)}"
+        self.entries[entry_id] = _Entry(self.represent(item), link_id)
+        return self._wrote("create", entry_id, frozenset())
+
+    def update(
+        self,
+        remote_id: str,
+        item: TimeEntry,
+        *,
+        if_version: str | None = None,
+        fields: frozenset[str] | None = None,
+        link_id: str | None = None,
+    ) -> Remote[TimeEntry]:
+        copy = self.entries.get(remote_id)
+        if copy is None or copy.deleted:
+            raise ItemGone(f"time entry {remote_id} is gone")
+        if if_version is not None and str(copy.version) != if_version:
+            raise ItemConflict(f"time entry {remote_id} changed")
+        names = fields if fields is not None else frozenset(TimeEntry.model_fields)
+        copy.entry = self.represent(copy.entry.model_copy(update={n: getattr(item, n) for n in names}))
+        copy.link_id = link_id or copy.link_id
+        copy.version += 1
+        return self._wrote("update", remote_id, frozenset(names))
+
+    def archive(self, remote_id: str, *, if_version: str | None = None) -> None:
+        copy = self.entries.get(remote_id)
+        if copy is None or copy.deleted:
+            return  # already gone: nothing to do
+        if if_version is not None and str(copy.version) != if_version:
+            raise ItemConflict(f"time entry {remote_id} changed")
+        copy.deleted = True
+        self._wrote("archive", remote_id, frozenset())
+
+    def find_by_link(self, link_id: str) -> list[Remote[TimeEntry]]:
+        found = [eid for eid, c in self.entries.items() if c.link_id == link_id and not c.deleted]
+        return [self._remote(eid) for eid in found]
+
+    def close(self) -> None:
+        pass
+
+    def _remote(self, entry_id: str) -> Remote[TimeEntry]:
+        copy = self.entries[entry_id]
+        return Remote(entry_id, str(copy.version), copy.entry, copy.link_id)
+
+    def _wrote(self, action: str, entry_id: str, names: frozenset[str]) -> Remote[TimeEntry]:
+        self.writes.append((action, entry_id, names))
+        if self.crash_after_write is not None:
+            if self.crash_after_write == 0:
+                self.crash_after_write = None
+                raise Crash(f"killed after {action} {entry_id}")
+            self.crash_after_write -= 1
+        return self._remote(entry_id)
+
+
+@dataclass
+class FakeCatalog:
+    """A service's projects (the `ProjectCatalog` protocol): Notion's project pages, Toggl's projects."""
+
+    service: str
+    projects: list[Project] = field(default_factory=list)
+    created: list[Project] = field(default_factory=list)
+
+    def list_projects(self) -> list[Project]:
+        return list(self.projects)
+
+    def create_project(self, name: str) -> Project:
+        project = Project.named(name)
+        self.projects.append(project)
+        self.created.append(project)
+        return project

@@ -149,8 +149,19 @@ def test_moving_the_event_moves_the_task_when_two_way_dates_are_on(store_url):
     _, _, moved = hub.run()
     assert moved.updated == 2  # the card and the page
     assert {t.due for pair in hub.pairs() for t in pair} == {new_end}
+    _settled(hub)
     _quiet(hub)
     hub.store.close()
+
+
+def _settled(hub: AgendaHub) -> None:
+    """The run after a task followed its event: the event's base takes the dates (the step that
+    followed kept the old ones until then); no service is written."""
+    before = len(hub.calendar.writes) + hub.writes()
+    _, run, moved = hub.run()
+    assert run.plan.writes == [] and moved.writes == [], run.plan.rows()
+    assert [step.reason for step in run.plan.steps] == ["the service agrees; base moves"]
+    assert len(hub.calendar.writes) + hub.writes() == before
 
 
 def test_without_two_way_dates_a_moved_event_is_put_back(hub):
@@ -191,3 +202,43 @@ def test_a_mass_cancellation_is_refused(store_url):
     assert len(hub.calendar.live()) == 6
     hub.store.close()
     assert isinstance(tasks.plan.steps[0].current["trello"].item, Task)
+
+
+def test_a_moved_event_is_not_lost_when_the_run_dies_before_its_task_follows(store_url):
+    """The flow applies the calendar's plan, then the due moves: killed in between, the next run
+    still moves the task (the event's base kept the task's old dates), never the event back."""
+    hub = AgendaHub(store_url, AgendaPolicy(zone=PARIS, two_way_dates=True))
+    hub.trello.user_add("Send invoice", due=datetime(2026, 12, 3, 16, tzinfo=UTC))
+    hub.run()
+    [event_id] = hub.calendar.live()
+    new_end = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    hub.calendar.user_move(event_id, new_end - timedelta(minutes=30), new_end)
+    hub.sync()
+    from sync.engine import read_into_store
+
+    read_into_store(hub.store, "w", hub.calendar)
+    agenda, _ = plan_deadlines(hub.store, "w", ("trello", "notion"), hub.calendar, hub.agenda)
+    assert len(agenda.due_moves) == 1
+    apply_and_record(hub.store, "w", agenda.plan, {"google": hub.calendar}, Event)  # then killed
+    hub.run()
+    assert {t.due for pair in hub.pairs() for t in pair} == {new_end}
+    assert hub.event_of("Send invoice").end == new_end
+    _settled(hub)
+    _quiet(hub)
+    hub.store.close()
+
+
+def test_an_event_made_by_a_killed_run_goes_when_its_task_is_archived(hub):
+    """The event insert landed, the run died before recording it, then the task was archived: the
+    next run cancels the event the killed run made, found by its link id, never leaves it behind."""
+    card = hub.trello.user_add("Send invoice", due=date(2026, 12, 3))
+    hub.sync()
+    hub.calendar.crash_after_write = 0
+    with pytest.raises(Crash):
+        hub.run()
+    assert len(hub.calendar.live()) == 1
+    hub.trello.user_edit(card, archived=True)
+    _, run, _ = hub.run()
+    assert [w.kind for _, w in run.plan.writes] == ["archive"]
+    assert hub.calendar.live() == {} and len(hub.calendar.events) == 1
+    _quiet(hub)
