@@ -49,7 +49,6 @@ def run_main(
     (unless one is configured); print each summary and what each relation did."""
     from flows.context import sandbox_services  # Prefect is imported only when a flow runs
     from flows.hub import hub as hub_flow
-    from flows.params import HubParams
     from flows.server import prefect_server
 
     keys = [workspace] if workspace else list(hub.file.workspaces)
@@ -59,8 +58,7 @@ def run_main(
         with sandbox_services(hub):
             states = [
                 hub_flow(
-                    params=HubParams(workspace=key, dry_run=dry_run, allow_mass_archive=allow_mass_archive),
-                    return_state=True,
+                    workspace=key, dry_run=dry_run, allow_mass_archive=allow_mass_archive, return_state=True
                 )
                 for key in keys
             ]

@@ -32,9 +32,8 @@ def _writes(sandbox, since: int = 0) -> Counter:
 
 def _hub(workspace: str = "brightpath", **params):
     from flows.hub import hub
-    from flows.params import HubParams
 
-    return hub(params=HubParams(workspace=workspace, **params), return_state=True)
+    return hub(workspace=workspace, **params, return_state=True)
 
 
 @pytest.fixture(autouse=True)
