@@ -90,8 +90,9 @@ def deployment_specs(hub_file: HubFile) -> list[DeploymentSpec]:
     return specs
 
 
-def runner_deployments(specs: list[DeploymentSpec]) -> list[Any]:
-    """Prefect's `RunnerDeployment`s of the specs, for `serve()`."""
+def runner_deployments(specs: list[DeploymentSpec], *, paused: bool = False) -> list[Any]:
+    """Prefect's `RunnerDeployment`s of the specs, for `serve()`; `paused`: schedules registered
+    paused (runs start only when triggered, until resumed in the UI)."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
 
@@ -105,6 +106,7 @@ def runner_deployments(specs: list[DeploymentSpec]) -> list[Any]:
             parameters=spec.parameters,
             description=spec.description,
             tags=list(spec.tags),
+            paused=paused,
             concurrency_limit=ConcurrencyLimitConfig(
                 limit=1, collision_strategy=ConcurrencyLimitStrategy(spec.collision)
             ),

@@ -163,19 +163,20 @@ def run_dir_of(var_dir: Path) -> Path:
     return var_dir / "run"
 
 
-def serve_hub(hub: Hub, *, port: int = 4200, limit: int | None = 4) -> int:
+def serve_hub(hub: Hub, *, port: int = 4200, limit: int | None = 4, paused: bool = False) -> int:
     """Serve every deployment of the hub file until SIGINT or SIGTERM; 0 once stopped."""
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(prefect_api(hub.settings.var_dir, port=port))
         if hub.sandbox:
             _start_sandbox(hub, stack)
         stopping = stack.enter_context(_signals_stop_the_runner())
-        _serve(hub, url, limit)
+        _serve(hub, url, limit, paused)
         stopping.set()
+    print("obm-hub serve: stopped", flush=True)
     return 0
 
 
-def _serve(hub: Hub, url: str, limit: int | None) -> None:
+def _serve(hub: Hub, url: str, limit: int | None, paused: bool) -> None:
     from prefect import serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -185,9 +186,10 @@ def _serve(hub: Hub, url: str, limit: int | None) -> None:
     print(f"obm-hub serve: Prefect API {url}; UI {url.removesuffix('/api')}", flush=True)
     print(f"obm-hub serve: {len(specs)} deployments of {hub.file_path}:", flush=True)
     for spec in specs:
-        print(f"  {spec.full_name:<48} {spec.cron:<14} {spec.timezone}", flush=True)
+        state = " (paused)" if paused else ""
+        print(f"  {spec.full_name:<48} {spec.cron:<14} {spec.timezone}{state}", flush=True)
     with temporary_settings({PREFECT_API_URL: url}):
-        serve(*runner_deployments(specs), limit=limit, print_starting_message=False)
+        serve(*runner_deployments(specs, paused=paused), limit=limit, print_starting_message=False)
 
 
 def _start_sandbox(hub: Hub, stack: contextlib.ExitStack[Any]) -> None:

@@ -96,7 +96,7 @@ def sandbox(
 
 
 @app.command
-def serve(*, port: int = 4200, limit: int = 4) -> int:
+def serve(*, port: int = 4200, limit: int = 4, paused: bool = False) -> int:
     """Serve every deployment (per workspace: the hub every 15 minutes, the daily and weekly summaries)
     until interrupted; with no PREFECT_API_URL, start a Prefect server for it and print its address.
 
@@ -106,10 +106,12 @@ def serve(*, port: int = 4200, limit: int = 4) -> int:
         The port of the Prefect server started here (0 picks a free one); unused with PREFECT_API_URL.
     limit
         Flow runs at most at once.
+    paused
+        Register the schedules paused: runs start only when triggered, until resumed in the UI.
     """
     from flows.serving import serve_hub
 
-    return serve_hub(_ready(), port=port, limit=limit)
+    return serve_hub(_ready(), port=port, limit=limit, paused=paused)
 
 
 @app.command
