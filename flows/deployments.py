@@ -115,9 +115,12 @@ def runner_deployments(specs: list[DeploymentSpec], *, paused: bool = False) -> 
     ]
 
 
-def prefect_yaml(specs: list[DeploymentSpec], *, source: str, work_pool: str = WORK_POOL) -> str:
+def prefect_yaml(
+    specs: list[DeploymentSpec], *, source: str, work_pool: str = WORK_POOL, paused: bool = False
+) -> str:
     """`prefect.yaml` for `prefect deploy --all` (run from the project's folder, which workers load
-    the flows from: Prefect adds that `set_working_directory` pull step itself)."""
+    the flows from: Prefect adds that `set_working_directory` pull step itself); `paused`: the
+    schedules start paused (runs only when triggered)."""
     import yaml
 
     document = {
@@ -132,6 +135,7 @@ def prefect_yaml(specs: list[DeploymentSpec], *, source: str, work_pool: str = W
                 "schedules": [{"cron": spec.cron, "timezone": spec.timezone}],
                 "concurrency_limit": {"limit": 1, "collision_strategy": spec.collision},
                 "work_pool": {"name": work_pool},
+                **({"paused": True} if paused else {}),
             }
             for spec in specs
         ],
