@@ -169,7 +169,12 @@ def _sandbox(workspaces: int, children: list[subprocess.Popen[Any]]) -> tuple[di
     )
     children.append(process)
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+
+    def read() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
     logs, environment, seen_state = {}, {}, False
     while True:
         try:  # the variables come last, all at once: the output is complete when it pauses after them
@@ -278,7 +283,9 @@ def _rate_answers(requests: Counter[tuple[str, int]], logs: dict[str, str]) -> C
 
 
 def _duplicates(environment: dict[str, str]) -> list[str]:
-    """Per workspace: no link id on two items of one side; each side carries the store's links."""
+    """Per workspace and side: no link id on two items, and every item carrying a link id is the copy
+    the store links (an item with a link id the store does not know, or another copy of a linked one,
+    is a duplicate created by overlapping or lost runs)."""
     os.environ.update(environment)
     from config import load_hub
     from connectors.registry import connect
@@ -287,29 +294,35 @@ def _duplicates(environment: dict[str, str]) -> list[str]:
 
     hub = load_hub()
     store = Store.open(environment["OBM_HUB_DATABASE_URL"])
-    problems = []
+    problems: list[str] = []
+    checked: Counter[str] = Counter()
     try:
         for key, workspace in hub.file.workspaces.items():
-            expected = {
-                "trello": len(store.links(key, "tasks", Task)),
-                "notion": len(store.links(key, "tasks", Task)),
-                "google": len(store.links(key, "agenda", Event)),
+            links: dict[str, dict[str, Any]] = {
+                "trello": store.links(key, "tasks", Task),
+                "notion": store.links(key, "tasks", Task),
+                "google": store.links(key, "agenda", Event),
             }
-            for service, links in expected.items():
+            for service, held in links.items():
+                linked = {
+                    link_id: side.remote_id
+                    for link_id, link in held.items()
+                    if (side := link.side(service)) is not None
+                }
                 connector = connect(service, hub.settings, workspace, memo=store.memo(key, service))  # type: ignore[arg-type]
                 try:
-                    carried = Counter(
-                        item.link_id for item in connector.fetch_changes(None).items if item.link_id
-                    )
+                    items = [item for item in connector.fetch_changes(None).items if item.link_id]
                 finally:
                     connector.close()
-                twice = [link for link, n in carried.items() if n > 1]
-                if twice:
-                    problems.append(f"{key} {service}: {len(twice)} link ids on two items or more")
-                if len(carried) != links:
-                    problems.append(f"{key} {service}: {len(carried)} linked items, the store holds {links}")
+                twice = [link for link, n in Counter(item.link_id for item in items).items() if n > 1]
+                strays = [item for item in items if linked.get(item.link_id or "") != item.remote_id]
+                if twice or strays:
+                    found = f"{len(twice)} link ids twice, {len(strays)} stray copies"
+                    problems.append(f"{key} {service}: {found} (of {len(items)} linked items)")
+                checked[service] += len(items)
     finally:
         store.close()
+    print("linked items checked:  " + ", ".join(f"{service} {n}" for service, n in checked.items()))
     return problems
 
 
@@ -327,16 +340,19 @@ def _report(
     for (service, _status), count in requests.items():
         per_service[service] += count
     answers = _rate_answers(requests, logs)
-    problems = _duplicates(environment)
     print()
     runs = f"{len(completed)}/{len(states)} ({args.workers} workers, {args.limit} runs each)"
     print(f"runs completed:        {runs}")
     print(f"wall time:             {wall:.0f} s (trigger to the last run finished)")
     print("requests per service:  " + ", ".join(f"{s} {per_service[s]}" for s in SERVICES))
     print("rate-limit answers:    " + ", ".join(f"{s} {answers[s]}" for s in SERVICES))
-    print(f"duplicates:            {'none' if not problems else len(problems)}")
     for workspace, message in sorted(failed.items()):
         print(f"  not completed: {workspace}: {(message or '').splitlines()[:1]}")
+    try:
+        problems = _duplicates(environment)
+    except Exception as exc:  # the figures above are printed whatever the check meets
+        problems = [f"the duplicate check failed: {type(exc).__name__}: {exc}"]
+    print(f"duplicates:            {'none' if not problems else len(problems)}")
     for problem in problems:
         print(f"  {problem}")
     print(json.dumps({"completed": len(completed), "runs": len(states), "wall_s": round(wall)}))
