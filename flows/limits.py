@@ -5,8 +5,8 @@ named `obm-hub-<service>-<credential digest>`; two workers (or two workspaces on
 one budget. Without a server, the process's own sliding-window limiter paces (`connectors/ratelimit.py`).
 
 A Prefect rate limit is a token bucket (`limit` slots, `slot_decay_per_second` refill); the documented
-numbers are windows. So each bucket is sized to keep any window within the number:
-burst + refill x window <= the documented requests per window.
+numbers are windows. So each bucket is sized to keep any window within the number: at most
+floor(burst + refill x window) requests, no more than documented.
 
     service   documented               burst   refill/s   most in one window
     trello    100 per 10 s per token    10      9.0        10 + 90 = 100
