@@ -109,9 +109,13 @@ def serve(*, port: int = 4200, limit: int = 4, paused: bool = False) -> int:
     paused
         Register the schedules paused: runs start only when triggered, until resumed in the UI.
     """
-    from flows.serving import serve_hub
+    from flows.serving import ServerFailed, serve_hub
 
-    return serve_hub(_ready(), port=port, limit=limit, paused=paused)
+    try:
+        return serve_hub(_ready(), port=port, limit=limit, paused=paused)
+    except ServerFailed as exc:
+        print(f"obm-hub: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
 
 
 @app.command
