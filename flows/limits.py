@@ -11,7 +11,7 @@ floor(burst + refill x window) requests, no more than documented.
     service   documented               burst   refill/s   most in one window
     trello    100 per 10 s per token    10      9.0        10 + 90 = 100
     google    600 per 60 s per user     10      9.8        10 + 588 = 598
-    toggl     1 per s                   1       0.9        1 (the next after 1.1 s)
+    toggl     1 per s                   1       0.8        1 (the next after 1.25 s)
     notion    3 per s (average)         1       2.5        3 (0, 0.4, 0.8 s)
 
 The limits are created (or corrected) by the first process that needs them; `strict=True`, so a limit
@@ -39,7 +39,7 @@ class Budget:
 BUDGETS: dict[str, Budget] = {
     "trello": Budget(10, 9.0),
     "google": Budget(10, 9.8),
-    "toggl": Budget(1, 0.9),
+    "toggl": Budget(1, 0.8),
     "notion": Budget(1, 2.5),
 }
 

@@ -273,12 +273,12 @@ def _requests(logs: dict[str, str]) -> Counter[tuple[str, int]]:
 # -- checks and figures --------------------------------------------------------------------------
 
 
-def _rate_answers(requests: Counter[tuple[str, int]], logs: dict[str, str]) -> Counter[str]:
-    """429s (and Google's rate-limit 403s, Toggl's quota 402s) the sandbox answered, per service."""
+def _rate_answers(requests: Counter[tuple[str, int]]) -> Counter[str]:
+    """429s (and Google's 403s, Toggl's quota 402s) the sandbox answered, per service and status."""
     answers: Counter[str] = Counter()
     for (service, status), count in requests.items():
         if status == 429 or (service == "google" and status == 403) or (service == "toggl" and status == 402):
-            answers[service] += count
+            answers[f"{service} {status}"] += count
     return answers
 
 
@@ -339,13 +339,14 @@ def _report(
     per_service = Counter({service: 0 for service in SERVICES})
     for (service, _status), count in requests.items():
         per_service[service] += count
-    answers = _rate_answers(requests, logs)
+    answers = _rate_answers(requests)
     print()
     runs = f"{len(completed)}/{len(states)} ({args.workers} workers, {args.limit} runs each)"
     print(f"runs completed:        {runs}")
     print(f"wall time:             {wall:.0f} s (trigger to the last run finished)")
     print("requests per service:  " + ", ".join(f"{s} {per_service[s]}" for s in SERVICES))
-    print("rate-limit answers:    " + ", ".join(f"{s} {answers[s]}" for s in SERVICES))
+    shown = ", ".join(f"{kind}: {n}" for kind, n in sorted(answers.items())) or "none"
+    print(f"rate-limit answers:    {shown}")
     for workspace, message in sorted(failed.items()):
         print(f"  not completed: {workspace}: {(message or '').splitlines()[:1]}")
     try:
