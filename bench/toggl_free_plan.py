@@ -98,8 +98,8 @@ def report(per_path: Counter[tuple[str, str]], hour: Counter[str], entries: int)
     print(f"fits the Free plan: {'yes' if fits else 'NO'}; headroom {USER_QUOTA - me} and {free - ws}")
     pages = free // 4 - 2  # a run's share of the hour, less the dashboard and the project list
     print(
-        f"the workspace bucket holds {pages} report pages a run (with the dashboard and the projects): up to {pages * 50} "
-        f"entries in the window (the demo team's: {entries})"
+        f"the workspace bucket holds {pages} report pages a run (with the dashboard and the projects): "
+        f"up to {pages * 50} entries in the window (the demo team's: {entries})"
     )
 
 

@@ -31,7 +31,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from config.redaction import redact, register_secret
 from connectors.accounting import STATS, RequestKey, RequestStats
 from connectors.errors import BadData, ConnectorError, RateLimited, Unavailable, classify, read_error_body
-from connectors.ratelimit import QuotaGate, SlidingWindowLimiter, shared_limiter
+from connectors.ratelimit import Limiter, QuotaGate, SlidingWindowLimiter, shared_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class HttpCore:
 
     service: str
     base_url: str
-    limiter: SlidingWindowLimiter
+    limiter: Limiter
     auth: httpx.Auth | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     transport: httpx.BaseTransport | None = None
@@ -307,6 +307,8 @@ class CoreOptions:
 
     transport: httpx.BaseTransport | None = None
     limiter: SlidingWindowLimiter | None = None  # None: the shared limiter at the documented rate
+    # Or one limiter per service and credential from this factory (the Prefect server's, across workers).
+    limiters: Callable[[str, str | None], Limiter] | None = None
     sleep: Callable[[float], None] = time.sleep
     retry: RetryPolicy | None = None
     stats: RequestStats | None = None
@@ -328,7 +330,7 @@ def build_core(
     return HttpCore(
         service=service,
         base_url=base_url,
-        limiter=options.limiter or shared_limiter(service, credential),
+        limiter=options.limiter or (options.limiters or shared_limiter)(service, credential),
         auth=auth,
         headers=dict(headers or {}),
         transport=options.transport,

@@ -9,7 +9,9 @@ once the quota is spent, naming the reset time, instead of collecting 402s.
 
 Limiters and quota gates are shared per process, service and credential (`shared_limiter`,
 `shared_quota`): limits are the token's, so a retry, a new connector or another workspace read with the
-same token continues from what the last answer said instead of starting blind.
+same token continues from what the last answer said instead of starting blind. Across processes (Prefect
+workers), the flows hand the cores a `Limiter` held by the Prefect server instead (`flows/limits.py`):
+anything with `acquire()` paces a core.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -49,6 +52,13 @@ RATE_LIMITS: dict[str, RateLimit] = {
         3, 1.0, "an average of three requests per second: developers.notion.com/reference/request-limits"
     ),
 }
+
+
+class Limiter(Protocol):
+    """What paces a core: `acquire()` blocks until one more request may be sent, and returns the seconds
+    it waited."""
+
+    def acquire(self) -> float: ...
 
 
 class SlidingWindowLimiter:
@@ -90,9 +100,13 @@ _limiters: dict[tuple[str, str], SlidingWindowLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def _fingerprint(credential: str | None) -> str:
-    # The registries key on a digest: a token never sits in a dict a debugger or a dump might show.
+def fingerprint(credential: str | None) -> str:
+    """A credential's short digest, what limiters are keyed and named by: a token never sits in a dict
+    a debugger or a dump might show, nor in a limit's name on a Prefect server."""
     return hashlib.sha256((credential or "").encode()).hexdigest()[:16]
+
+
+_fingerprint = fingerprint
 
 
 def shared_limiter(service: str, credential: str | None) -> SlidingWindowLimiter:

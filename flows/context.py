@@ -4,7 +4,8 @@ read there and never travel as parameters), or handed down by the process that r
 `obm-hub run` in sandbox mode starts the emulators and points the settings at them; the flows it runs
 use those settings through `services()`, since a flow's parameters are stored in plain text on the
 server and must never carry credentials. A deployment run by a worker or `obm-hub serve` has no such
-process around it and loads its settings itself.
+process around it and loads its settings itself; with a Prefect server configured, its connectors take
+their rate budgets from the server (`flows/limits.py`), shared with every other process.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from config import Hub, HubSettings, load_hub
 from config.dirs import prepare_dirs
 from config.store_url import store_url
 from connectors.http import CoreOptions
+from flows.limits import shared_options
 from flows.runner import ProgressFactory, WorkspaceRunner
 from sync.store import Store
 
@@ -82,7 +84,7 @@ def runner_for(workspace_key: str, *, label: str | None = None) -> Iterator[Work
     prepare_dirs(settings)
     store = Store.open(store_url(settings))
     try:
-        options = _OPTIONS.get()
+        options = _OPTIONS.get() or shared_options()
         with WorkspaceRunner(
             workspace_key, workspace, settings, store, options=options, label=label, progress=_PROGRESS.get()
         ) as runner:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -30,7 +30,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from connectors.accounting import STATS
 from flows import publish
 from flows.context import runner_for
-from flows.params import HubParams, SummaryParams, SyncParams
+from flows.params import (
+    RELATIONS,
+    HubParams,
+    PeriodName,
+    Relation,
+    SummaryParams,
+    SummaryPeriod,
+    SyncParams,
+)
 from flows.runner import ReadOutcome, RelationOutcome, SummaryOutputs, WorkspaceRunner
 from sync.policy import AGENDA, TASKS, TIME
 from sync.store import LeaseHeld
@@ -78,11 +86,7 @@ class HubRun:
 
 
 def _run_name() -> str:
-    parameters = flow_run.parameters or {}
-    params = parameters.get("params") or {}
-    workspace = (
-        params.get("workspace", "workspace") if isinstance(params, dict) else getattr(params, "workspace", "")
-    )
+    workspace = (flow_run.parameters or {}).get("workspace", "workspace")
     return f"{flow_run.flow_name}-{workspace}-{datetime.now(UTC):%Y%m%d-%H%M}"
 
 
@@ -146,40 +150,82 @@ def summarize(
 
 
 @flow(name="hub", flow_run_name=_run_name, task_runner=THREADS)
-def hub(params: HubParams) -> HubRun | State:
-    """A workspace's syncs in order (tasks, agenda, time), then its operations summary."""
+def hub(
+    workspace: str,
+    dry_run: bool = False,
+    full_resync: bool = False,
+    allow_mass_archive: bool = False,
+    relations: list[Relation] | None = None,
+    period: PeriodName = "this-week",
+    first: date | None = None,
+    last: date | None = None,
+) -> HubRun | State:
+    """A workspace's syncs in order (tasks, agenda, time), then its operations summary.
+
+    Flat parameters (`--param dry_run=true` sets one), checked again as a whole by `HubParams`."""
+    params = HubParams(
+        workspace=workspace,
+        dry_run=dry_run,
+        full_resync=full_resync,
+        allow_mass_archive=allow_mass_archive,
+        relations=list(RELATIONS) if relations is None else relations,
+        summary=SummaryPeriod(period=period, first=first, last=last),
+    )
     summary = SummaryParams(workspace=params.workspace, summary=params.summary, publish=not params.dry_run)
     return _run(params, params.relations, summary)
 
 
 @flow(name="sync-tasks", flow_run_name=_run_name, task_runner=THREADS)
-def sync_tasks(params: SyncParams) -> HubRun | State:
+def sync_tasks(
+    workspace: str, dry_run: bool = False, full_resync: bool = False, allow_mass_archive: bool = False
+) -> HubRun | State:
     """Tasks, both ways: the Trello board and the Notion data source."""
-    return _run(params, [TASKS], None)
+    return _run(SyncParams(**_sync_values(locals())), [TASKS], None)
 
 
 @flow(name="sync-agenda", flow_run_name=_run_name, task_runner=THREADS)
-def sync_agenda(params: SyncParams) -> HubRun | State:
+def sync_agenda(
+    workspace: str, dry_run: bool = False, full_resync: bool = False, allow_mass_archive: bool = False
+) -> HubRun | State:
     """Deadline events in the calendar for open tasks with a due date."""
-    return _run(params, [AGENDA], None)
+    return _run(SyncParams(**_sync_values(locals())), [AGENDA], None)
 
 
 @flow(name="sync-time", flow_run_name=_run_name, task_runner=THREADS)
-def sync_time(params: SyncParams) -> HubRun | State:
+def sync_time(
+    workspace: str, dry_run: bool = False, full_resync: bool = False, allow_mass_archive: bool = False
+) -> HubRun | State:
     """The team's hours from Toggl Track onto the tasks."""
-    return _run(params, [TIME], None)
+    return _run(SyncParams(**_sync_values(locals())), [TIME], None)
 
 
 @flow(name="operations-summary", flow_run_name=_run_name)
-def operations_summary(params: SummaryParams) -> HubRun | State:
+def operations_summary(
+    workspace: str,
+    period: PeriodName = "yesterday",
+    first: date | None = None,
+    last: date | None = None,
+    publish: bool = True,
+) -> HubRun | State:
     """The operations summary for a period, from what the store holds (no service is read)."""
+    params = SummaryParams(
+        workspace=workspace, summary=SummaryPeriod(period=period, first=first, last=last), publish=publish
+    )
     run = HubRun(params.workspace)
     started = time.perf_counter()
     with runner_for(params.workspace, label=_label()) as runner:
         run.summary = summarize(runner, params)
     run.timings["summary"] = time.perf_counter() - started
-    publish.summary_artifacts(params.workspace, run.summary)
+    _summary_artifacts(params.workspace, run.summary)  # `publish` is a parameter here
     return Completed(message=_files_line(run), data=run)
+
+
+def _summary_artifacts(workspace: str, outputs: SummaryOutputs) -> None:
+    publish.summary_artifacts(workspace, outputs)
+
+
+def _sync_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in ("workspace", "dry_run", "full_resync", "allow_mass_archive")}
 
 
 def _run(params: SyncParams, relations: Sequence[str], summary: SummaryParams | None) -> HubRun | State:

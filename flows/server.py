@@ -136,6 +136,16 @@ def stop_orphans(run_dir: Path) -> list[int]:
     return stopped
 
 
+def record_server(run_dir: Path, server_pid: int) -> None:
+    """Record a server this process started (`obm-hub serve`'s), so a run finding it orphaned stops it."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    _write_pid_file(run_dir / f"prefect-server-{os.getpid()}.json", server_pid)
+
+
+def forget_server(run_dir: Path) -> None:
+    (run_dir / f"prefect-server-{os.getpid()}.json").unlink(missing_ok=True)
+
+
 # -- processes: a pid and its start time name one process, even once the pid is reused --------------
 
 Process = tuple[int, str]

@@ -211,6 +211,54 @@ def sandbox(
     )
 
 
+@app.command
+def serve(*, port: int = 4200, limit: int = 4, paused: bool = False) -> int:
+    """Serve every deployment (per workspace: the hub every 15 minutes, the daily and weekly summaries)
+    until interrupted; with no PREFECT_API_URL, start a Prefect server for it and print its address.
+
+    Parameters
+    ----------
+    port
+        The port of the Prefect server started here (0 picks a free one); unused with PREFECT_API_URL.
+    limit
+        Flow runs at most at once.
+    paused
+        Register the schedules paused: runs start only when triggered, until resumed in the UI.
+    """
+    from flows.serving import ServerFailed, serve_hub
+
+    try:
+        return serve_hub(_ready(), port=port, limit=limit, paused=paused)
+    except ServerFailed as exc:
+        print(f"obm-hub: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
+
+
+@app.command
+def deployments(*, write: Path | None = None, work_pool: str = "obm-hub") -> int:
+    """Print the deployments of the hub file as a prefect.yaml (for `prefect deploy --all` and workers).
+
+    Parameters
+    ----------
+    write
+        Write it to this file instead (e.g. prefect.yaml).
+    work_pool
+        The work pool the deployments run in.
+    """
+    from flows.deployments import deployment_specs, prefect_yaml
+
+    hub = load_hub()
+    source = hub.file_path.resolve()
+    shown = source.relative_to(Path.cwd()) if source.is_relative_to(Path.cwd()) else source
+    text = prefect_yaml(deployment_specs(hub.file), source=str(shown), work_pool=work_pool)
+    if write is None:
+        print(text, end="")
+    else:
+        write.write_text(text, encoding="utf-8")
+        print(f"wrote {write} ({len(hub.file.workspaces)} workspaces, from {shown})")
+    return exit_codes.OK
+
+
 def _ready() -> Hub:
     """The configuration loaded, the var dir prepared and the store reachable; ConfigError otherwise."""
     hub = load_hub()

@@ -50,7 +50,6 @@ def run_main(
     (unless one is configured); print each summary and what each relation did."""
     from flows.context import apply_progress, sandbox_services  # Prefect is imported only when a flow runs
     from flows.hub import hub as hub_flow
-    from flows.params import HubParams
     from flows.server import prefect_server
     from obm_hub.progress import Bars
 
@@ -62,8 +61,7 @@ def run_main(
         with sandbox_services(hub), Bars() as bars, apply_progress(bars.apply):
             states = [
                 hub_flow(
-                    params=HubParams(workspace=key, dry_run=dry_run, allow_mass_archive=allow_mass_archive),
-                    return_state=True,
+                    workspace=key, dry_run=dry_run, allow_mass_archive=allow_mass_archive, return_state=True
                 )
                 for key in keys
             ]

@@ -14,27 +14,11 @@ from sync.store import Store, default_url
 
 pytestmark = pytest.mark.prefect
 
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-READ_POSTS = {
-    "/data_sources/{data_source_id}/query",
-    "/reports/api/v3/workspace/{workspace_id}/search/time_entries",
-    "/token",
-}
-
-
-def _writes(sandbox, since: int = 0) -> Counter:
-    return Counter(
-        (e.service, e.method)
-        for e in sandbox.log.entries()[since:]
-        if e.method in WRITES and e.path not in READ_POSTS
-    )
-
 
 def _hub(workspace: str = "brightpath", **params):
     from flows.hub import hub
-    from flows.params import HubParams
 
-    return hub(params=HubParams(workspace=workspace, **params), return_state=True)
+    return hub(workspace=workspace, **params, return_state=True)
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +105,7 @@ def test_the_hub_links_and_creates_then_writes_nothing(
     before = len(sandbox.log.entries())
     second = _hub()
     assert second.is_completed(), second.message
-    assert _writes(sandbox, before) == Counter()
+    assert sandbox.log.writes(before) == Counter()
     assert all(plan.steps == () for r in second.result().relations for plan in r.plans)
 
 
@@ -134,7 +118,7 @@ def test_a_dry_run_writes_nothing_and_publishes_its_plan(
     _live(sandbox, monkeypatch, tmp_path)
     state = _hub(dry_run=True)
     assert state.is_completed(), state.message
-    assert _writes(sandbox) == Counter()
+    assert sandbox.log.writes() == Counter()
     assert [r.outcome for r in state.result().relations] == ["dry_run", "dry_run", "dry_run"]
     plan = Artifact.get("obm-hub-plan-tasks-brightpath")
     assert plan is not None and "create" in str(plan.data)
@@ -346,10 +330,10 @@ def test_a_mass_archive_is_refused_as_an_event_and_carried_out_only_when_allowed
     assert not refused.is_completed() and [
         r.outcome for r in refused.result(raise_on_failure=False).relations
     ] == ["refused"]
-    assert _writes(sandbox, before) == Counter()
+    assert sandbox.log.writes(before) == Counter()
     asserting_events_worker.drain()
     names = Counter(e.event for e in asserting_events_worker._client.events if e.event.startswith("obm-hub."))
     assert names["obm-hub.sync.refused"] == 1, names
     allowed = _hub(relations=["tasks"], allow_mass_archive=True)
     assert allowed.is_completed(), allowed.message
-    assert _writes(sandbox, before)[("notion", "PATCH")] >= 12
+    assert sandbox.log.writes(before)[("notion", "PATCH")] >= 12

@@ -19,7 +19,7 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["check"], ["sandbox"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["check"], ["sandbox"], ["serve"], ["deployments"]])
 def test_every_command_has_help_with_the_exit_codes(command, capsys):
     assert main([*command, "--help"]) == exit_codes.OK
     shown = capsys.readouterr().out
@@ -34,6 +34,10 @@ def test_the_run_and_sandbox_options_are_documented(capsys):
     main(["sandbox", "--help"])
     shown = capsys.readouterr().out
     for option in ("--state-dir", "--memory", "--port-base", "--seed", "--no-rate-limits"):
+        assert option in shown
+    main(["serve", "--help"])
+    shown = capsys.readouterr().out
+    for option in ("--port", "--limit", "--paused"):
         assert option in shown
 
 
