@@ -60,6 +60,7 @@ from sync.engine import (
     plan_tasks,
     plan_tracked_hours,
 )
+from sync.journal import Outcome
 from sync.model import Event, Task, TimeEntry
 from sync.policy import AGENDA, TASKS, TIME
 from sync.store import ReadResult, Store, SuspiciousRead, journal
@@ -240,21 +241,24 @@ class WorkspaceRunner:
         return outcome
 
     def _journal_read(self, outcome: ReadOutcome, started: datetime, requests: dict[str, int]) -> None:
-        quota = self._quota(outcome.service)
+        self._journal(
+            f"read:{outcome.service}",
+            started,
+            outcome.error,
+            requests=requests,
+            failure=outcome.failure,
+            quota=self._quota(outcome.service),
+        )
+
+    def _journal(self, relation: str, started: datetime, error: str | None, **details: Any) -> None:
+        """One journal row for a step that is not a relation's plan and apply (a read, a check)."""
         with self.store.transaction() as connection:
             run_id = journal.start_run(
-                connection, self.key, f"read:{outcome.service}", label=self.label, dry_run=False, now=started
+                connection, self.key, relation, label=self.label, dry_run=False, now=started
             )
-            journal.finish_run(
-                connection,
-                run_id,
-                "ok" if outcome.ok else "failed",
-                self.store.now(),
-                errors=(outcome.error,) if outcome.error else (),
-                requests=requests,
-                failure=outcome.failure,
-                quota=quota,
-            )
+            errors = (error,) if error else ()
+            outcome: Outcome = "failed" if error else "ok"
+            journal.finish_run(connection, run_id, outcome, self.store.now(), errors=errors, **details)
 
     def _quota(self, service: str) -> dict[str, Any]:
         """Toggl's hourly quota as its last answer reported it."""
@@ -307,19 +311,13 @@ class WorkspaceRunner:
             error, failure = failure_line(service, exc, self.settings), _kind(exc)
         record_credentials_check(memo, now, expire_at, answered=error is None)
         requests = STATS.since(before).by_service()
-        with self.store.transaction() as connection:
-            run_id = journal.start_run(
-                connection, self.key, f"credentials:{service}", label=self.label, dry_run=False, now=now
-            )
-            journal.finish_run(
-                connection,
-                run_id,
-                "failed" if error else "ok",
-                self.store.now(),
-                errors=(error,) if error else (),
-                requests={service: requests.get(service, 0)},
-                failure=failure,
-            )
+        self._journal(
+            f"credentials:{service}",
+            now,
+            error,
+            requests={service: requests.get(service, 0)},
+            failure=failure,
+        )
         return error
 
     # -- plans ---------------------------------------------------------------------------------
