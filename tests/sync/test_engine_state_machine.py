@@ -17,7 +17,6 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -26,6 +25,7 @@ from sync.merge import SideView
 from sync.model import Task
 from sync.policy import TASKS, RelationPolicy
 from sync.store import Store
+from tests.sync.conftest import machine_settings
 from tests.sync.fakes import PARIS, Crash, FakeTasks, TickingClock
 
 STATUSES = ("Backlog", "Doing", "Review", "Done")
@@ -207,12 +207,7 @@ class CreateOnly(TasksRelation):
     mode = "create_only"
 
 
-SETTINGS = settings(
-    max_examples=30,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = machine_settings(30)
 
 
 class TestMatchThenCreate(TasksRelation.TestCase):  # type: ignore[name-defined]

@@ -24,17 +24,15 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from sqlalchemy import create_engine, text
 
 from sync.agenda import AgendaPolicy, deadline_event, due_moves_plan, due_of
 from sync.engine import (
@@ -52,7 +50,7 @@ from sync.policy import MEETINGS, RelationPolicy
 from sync.state import Seen
 from sync.store import Store
 from sync.views import TaskRecord
-from tests.sync.conftest import PG_URL
+from tests.sync.conftest import machine_settings, pg_schema
 from tests.sync.fakes import PARIS, Crash, FakeCalendar, FakeEntries, FakeTasks, TickingClock
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -478,12 +476,7 @@ class TwoWayDatesRemovingDone(FollowingRelations):
     done = "remove"
 
 
-SETTINGS = settings(
-    max_examples=int(os.environ.get("OBM_HUB_TEST_EXAMPLES", "15")),
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = machine_settings(int(os.environ.get("OBM_HUB_TEST_EXAMPLES", "15")))
 
 
 class TestFollowingRelations(FollowingRelations.TestCase):  # type: ignore[name-defined]
@@ -494,24 +487,8 @@ class TestTwoWayDatesRemovingDone(TwoWayDatesRemovingDone.TestCase):  # type: ig
     settings = SETTINGS
 
 
-def _pg_schema() -> tuple[str, Callable[[], None]]:
-    """A fresh schema on the test server for one example, dropped after it."""
-    assert PG_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-
-    def drop() -> None:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-    return f"{PG_URL}?options=-csearch_path%3D{schema}", drop
-
-
 class OnPostgres(TwoWayDatesRemovingDone):
-    store_url = staticmethod(_pg_schema)
+    store_url = staticmethod(pg_schema)
 
 
 @pytest.mark.postgres
