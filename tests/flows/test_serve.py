@@ -121,10 +121,17 @@ def test_serve_starts_a_server_serves_the_deployments_and_runs_a_triggered_dry_r
         assert not server.exists()
         with pytest.raises(httpx.TransportError):
             httpx.get(f"{api}/health", timeout=2)
-    finally:
+    finally:  # a failed test leaves no server behind: serve stops its own, or the orphan is stopped
+        from flows.server import stop_orphans
+
         if serve.process.poll() is None:
-            serve.process.kill()
-            serve.process.wait()
+            serve.process.send_signal(signal.SIGTERM)
+            try:
+                serve.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                serve.process.kill()
+                serve.process.wait()
+        stop_orphans(tmp_path / "var" / "run")
 
 
 def _wait_final(api: str, flow_run_id: str, timeout: float) -> None:
