@@ -7,9 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Before Prefect is imported: the hub's logging configuration for Prefect (flows/__init__.py).
 import flows  # noqa: F401
+
+# Hypothesis: the same examples on every run of the suite (CI must not fail, or spend minutes
+# shrinking, on a draw no one can reproduce); `HYPOTHESIS_PROFILE=explore` draws new ones, and
+# `OBM_HUB_TEST_EXAMPLES` runs the state machines deeper.
+settings.register_profile("suite", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 # Prefect reads these at import time: keep its state out of ~/.prefect and its telemetry off.
 _PREFECT_HOME = Path(__file__).resolve().parent.parent / "var" / "test-prefect"

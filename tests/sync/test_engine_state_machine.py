@@ -82,7 +82,10 @@ class TasksRelation(RuleBasedStateMachine):
     def edit(self, data: st.DataObject, name: str) -> None:
         side, remote_id = data.draw(st.sampled_from(self._all_live()))
         value = data.draw(_values(name))
+        unchanged = getattr(self.sides[side].copies[remote_id].task, name) == value
         self.sides[side].user_edit(remote_id, **{name: value})
+        if unchanged:  # setting a field to the value it holds is no edit: the engine rightly sees none
+            return
         task = self.sides[side].copies[remote_id].task
         self.edits[(side, remote_id)][name] = (task.edited_at, getattr(task, name))
 
