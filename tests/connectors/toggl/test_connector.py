@@ -47,12 +47,23 @@ def role(name: str) -> httpx.Response:
     return httpx.Response(200, json=[{"id": WS, "name": "Bright Path Coaching", "role": name}])
 
 
+OWNER = 9100002  # Sophie, the token's user
+
+
+def admin_token() -> tuple[respx.Route, respx.Route]:
+    """The admin check's two requests: her workspaces (admin of WS) and who she is."""
+    return (
+        respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin")),
+        respx.get(f"{BASE}/me").mock(return_value=httpx.Response(200, json={"id": OWNER, "email": SOPHIE})),
+    )
+
+
 # -- the team's snapshot --------------------------------------------------------------------------
 
 
 @respx.mock
 def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    admin_token()
     tagged = report_row(
         2,
         user_id=9100004,
@@ -132,8 +143,9 @@ def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
     assert (lea.version, lea.link_id, lea.item.task_ref) == (None, None, None)
     marcus = items[marcus_timer].item
     assert (marcus.person, marcus.project, marcus.description) == ("marcus@brightpath.coach", None, "")
-    # workspaces, two pages, the owner's timer, the dashboard: no projects list (the rows named them)
-    assert len(respx.calls) == 5
+    # workspaces, me, two pages, the dashboard, the owner's timer (the dashboard shows it running):
+    # no projects list (the rows named them)
+    assert len(respx.calls) == 6
 
 
 @respx.mock
@@ -158,11 +170,10 @@ def test_a_token_outside_the_workspace_is_refused(clock) -> None:
 
 @respx.mock
 def test_a_rows_unreadable_entry_is_skipped_not_absent(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    admin_token()
     respx.get(f"{BASE}/workspaces/{WS}/projects").mock(return_value=httpx.Response(200, json=[]))
     broken = report_row(2, project_id=99)  # a project no list knows
     respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[report_row(1), broken]))
-    respx.get(f"{ENTRIES}/current").mock(return_value=NOTHING_RUNS)
     respx.get(ACTIVITY).mock(return_value=httpx.Response(200, json=[]))
     batch = make_connector(clock).fetch_changes(None)
     assert [r.remote_id for r in batch.items] == ["1"] and batch.skipped == ("2",)
@@ -172,9 +183,8 @@ def test_a_rows_unreadable_entry_is_skipped_not_absent(clock) -> None:
 def test_a_teammate_s_timer_on_an_unknown_project_lists_projects_once_and_cannot_be_written(
     clock, caplog
 ) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    admin_token()
     respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[report_row(1)]))
-    respx.get(f"{ENTRIES}/current").mock(return_value=NOTHING_RUNS)
     listed = respx.get(f"{BASE}/workspaces/{WS}/projects").mock(
         return_value=httpx.Response(200, json=[{"id": 55, "name": "Operations", "workspace_id": WS}])
     )
