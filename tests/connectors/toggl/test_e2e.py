@@ -24,7 +24,17 @@ SEARCH = "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
 WORKSPACES, CURRENT = "/me/workspaces", "/me/time_entries/current"
 WRITE = "/workspaces/{workspace_id}/time_entries"
 ACTIVITY = "/workspaces/{workspace_id}/dashboard/all_activity"
-QUIET_READ = {("GET", WORKSPACES): 1, ("POST", SEARCH): 2, ("GET", CURRENT): 1, ("GET", ACTIVITY): 1}
+# A read with the admin check (the first of the day) while the owner's timer runs.
+FIRST_READ = {
+    ("GET", WORKSPACES): 1,
+    ("GET", "/me"): 1,
+    ("POST", SEARCH): 2,
+    ("GET", ACTIVITY): 1,
+    ("GET", CURRENT): 1,
+}
+# A later read the same day while no timer of the owner's runs: nothing from the `/me` bucket.
+QUIET_READ = {("POST", SEARCH): 2, ("GET", ACTIVITY): 1}
+RUNNING_READ = {**QUIET_READ, ("GET", CURRENT): 1}  # the same while hers runs: her entry, with its id
 
 
 OPEN: list[TogglConnector | TogglClient] = []
@@ -37,7 +47,9 @@ def sandbox(sandbox_factory):
         OPEN.pop().close()
 
 
-def connect(sandbox, token: str | None = None, **toggl: object) -> TogglConnector:
+def connect(
+    sandbox, token: str | None = None, memo: dict[str, str] | None = None, **toggl: object
+) -> TogglConnector:
     settings = sandbox.settings(HubSettings()).toggl
     if token is not None:
         settings = settings.model_copy(update={"api_token": SecretStr(token)})
@@ -45,7 +57,9 @@ def connect(sandbox, token: str | None = None, **toggl: object) -> TogglConnecto
     if toggl:
         workspace = workspace.model_copy(update={"toggl": workspace.toggl.model_copy(update=toggl)})
     emulator = sandbox.emulators["toggl"]
-    connector = TogglConnector.from_settings(settings, workspace, fast_options(), clock=emulator.now)
+    connector = TogglConnector.from_settings(
+        settings, workspace, fast_options(), clock=emulator.now, memo=memo
+    )
     OPEN.append(connector)
     return connector
 
@@ -67,10 +81,10 @@ def window_entries(sandbox, batch):
     }
 
 
-def test_a_team_read_is_every_members_entries_in_five_requests(sandbox) -> None:
+def test_a_team_read_is_every_members_entries_in_six_requests(sandbox) -> None:
     connector = connect(sandbox)
     batch = connector.fetch_changes(None)
-    assert requests(sandbox) == QUIET_READ
+    assert requests(sandbox) == FIRST_READ
     assert batch.full and batch.window_start is not None
     items = {remote.remote_id: remote for remote in batch.items}
     running = [r for r in batch.items if r.item.running]
@@ -105,8 +119,27 @@ def test_a_team_read_is_every_members_entries_in_five_requests(sandbox) -> None:
         items[str(e.id)].version.startswith(e.at.strftime("%Y-%m-%dT%H:%M:%S")) for e in edited
     )
     assert any(r.item.project is None for r in batch.items)
-    assert connector.quota.me.remaining == USER_QUOTA - 2
+    assert connector.quota.me.remaining == USER_QUOTA - 3
     assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 3
+
+
+def test_later_reads_the_same_day_ask_me_only_for_the_owners_running_timer(sandbox) -> None:
+    memo: dict[str, str] = {}
+    first = connect(sandbox, memo=memo).fetch_changes(None)
+    assert requests(sandbox) == FIRST_READ
+    owner = next(r for r in first.items if r.item.running and r.item.person == SOPHIE)
+    again = connect(sandbox, memo=memo).fetch_changes(None)  # her timer still runs: asked, with its id
+    assert requests(sandbox) == RUNNING_READ
+    assert owner.remote_id in {r.remote_id for r in again.items}
+    token = sandbox.settings(HubSettings()).toggl.api_token.get_secret_value()
+    sophie = TogglClient.build(sandbox.base_url("toggl"), token, options=fast_options())
+    OPEN.append(sophie)
+    sophie.stop_time_entry(sandbox.business.workspace.toggl.workspace_id, int(owner.remote_id))
+    requests(sandbox)
+    quiet = connect(sandbox, memo=memo).fetch_changes(None)
+    assert requests(sandbox) == QUIET_READ
+    stopped = {r.remote_id: r.item for r in quiet.items}
+    assert not stopped[owner.remote_id].running  # the reports list it now
 
 
 def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
@@ -121,7 +154,7 @@ def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
     lea.update_time_entry(workspace_id, int(fixed.remote_id), TogglTimeEntryPayload(description="Fixed typo"))
     requests(sandbox)
     second = connector.fetch_changes(first.cursor)
-    assert requests(sandbox) == QUIET_READ
+    assert requests(sandbox) == RUNNING_READ
     after = {r.remote_id: r for r in second.items}
     assert gone.remote_id not in after  # deleted inside the window: absent from a complete snapshot
     assert after[fixed.remote_id].item.description == "Fixed typo"
