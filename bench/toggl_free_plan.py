@@ -51,17 +51,22 @@ def bucket(path: str) -> str:
 
 
 def one_run(
-    sandbox: Sandbox, options: CoreOptions, cursor: str | None, memo: dict[str, str]
+    sandbox: Sandbox, options: CoreOptions, last: Any | None, memo: dict[str, str]
 ) -> tuple[Any, Any]:
     """What the main job does for Toggl in a run: a connector (with the workspace's memo, as the
     runner gives it the store's), one read, and the project list the time relation compares with
-    Notion's projects (`sync.engine.ensure_projects`). Returns (batch, quota)."""
+    Notion's projects (`sync.engine.ensure_projects`); the last run's batch stands for the store:
+    its cursor, and its items as the copies the engine hands the read. Returns (batch, quota)."""
     sandbox.log.clear()
     emulator = sandbox.emulators["toggl"]
     settings = sandbox.settings(HubSettings())
     workspace = sandbox.business.workspace
     with connect("toggl", settings, workspace, options, clock=emulator.now, memo=memo) as toggl:
-        batch = toggl.fetch_changes(cursor)
+        if last is None:
+            batch = toggl.fetch_changes(None)
+        else:
+            known = {remote.remote_id: remote for remote in last.items}
+            batch = toggl.fetch_changes(last.cursor, known=known)
         toggl.list_projects()  # type: ignore[attr-defined]
         return batch, toggl.quota  # type: ignore[attr-defined]
 
@@ -77,14 +82,13 @@ def main() -> None:
         print(f"{'run':>3} {'minute':>6} {'me':>3} {'ws':>3} {'entries':>7}  left (me, ws)  statuses")
         per_run: list[Counter[tuple[str, str]]] = []
         hour: Counter[str] = Counter()
-        cursor = None
+        batch = None
         memo: dict[str, str] = {}
         for run in range(RUNS):
             started = clock.now
             if run == OWNER_STOPS:
                 stop_owners_timer(sandbox)
-            batch, quota = one_run(sandbox, options, cursor, memo)
-            cursor = batch.cursor
+            batch, quota = one_run(sandbox, options, batch, memo)
             sent = sandbox.log.entries("toggl")
             counts = Counter(bucket(e.path) for e in sent)
             if run < 4:  # the first hour

@@ -143,8 +143,12 @@ class TogglConnector(Closing):
     ) -> ChangeBatch[TimeEntry]:
         """The team's snapshot over the window (the cursor plays no part); the owner's entries only,
         incrementally, for a token that is not an admin when the hub file allows it. The admin check
-        is remembered for a day, and made again when the rows look like a demoted token's (`me.py`)."""
-        if not self._me.admin():
+        is remembered for a day, and made again when the rows look like a demoted token's, or when
+        there is no `known` to compare them with (`me.py`)."""
+        # Without the store's copies (a first or full read) nothing could tell a demoted token's
+        # report from the team's: the admin check is then made, unless this connector just made it.
+        fresh = known is None and not self._me.checked_now
+        if not (self._me.recheck() if fresh else self._me.admin()):
             return self._not_admin(cursor)
         window = Window.ending(self._clock(), self._days, self._zone)
         rows = self._team.rows(window)

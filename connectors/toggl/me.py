@@ -17,9 +17,11 @@ within a day only; meanwhile the Reports API answers with her own entries alone,
 would say the team's entries were deleted. The guard (`TogglConnector.fetch_changes`): when the
 rows hold no one's entries but hers while the store holds another member's stopped entry in the
 window that the rows leave out, the admin flag is checked again before the snapshot is returned
-(1 request; a team whose members all deleted their entries pays it once, on the run that drops
-them). A replaced owner id (token swapped for another admin's) costs at most a day in which her
-running timer looks like a teammate's (no id, tags or billable flag until it stops); nothing is lost.
+(the check's 2 requests; a team whose members all deleted their entries pays them once, on the run
+that drops them). A read given no store copies to compare with (the first, or a full re-read: the
+engine passes `known` with a cursor only) always makes the check. A replaced owner id (a token
+swapped for another admin's) costs at most a day in which her running timer looks like a
+teammate's (no id, tags or billable flag until it stops); nothing is lost.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def test_later_reads_the_same_day_ask_me_only_for_the_owners_running_timer(sandb
     first = connect(sandbox, memo=memo).fetch_changes(None)
     assert requests(sandbox) == FIRST_READ
     owner = next(r for r in first.items if r.item.running and r.item.person == SOPHIE)
-    again = connect(sandbox, memo=memo).fetch_changes(None)  # her timer still runs: asked, with its id
+    again = connect(sandbox, memo=memo).fetch_changes(first.cursor, known={})  # hers still runs: asked
     assert requests(sandbox) == RUNNING_READ
     assert owner.remote_id in {r.remote_id for r in again.items}
     token = sandbox.settings(HubSettings()).toggl.api_token.get_secret_value()
@@ -136,7 +136,7 @@ def test_later_reads_the_same_day_ask_me_only_for_the_owners_running_timer(sandb
     OPEN.append(sophie)
     sophie.stop_time_entry(sandbox.business.workspace.toggl.workspace_id, int(owner.remote_id))
     requests(sandbox)
-    quiet = connect(sandbox, memo=memo).fetch_changes(None)
+    quiet = connect(sandbox, memo=memo).fetch_changes(again.cursor, known={})
     assert requests(sandbox) == QUIET_READ
     stopped = {r.remote_id: r.item for r in quiet.items}
     assert not stopped[owner.remote_id].running  # the reports list it now

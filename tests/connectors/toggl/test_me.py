@@ -62,11 +62,15 @@ def test_the_admin_check_is_kept_a_day_then_made_again(clock) -> None:
     assert (workspaces.call_count, me.call_count) == (1, 1)
     assert memo == {f"admin-checked-at:{WS}": NOW.isoformat(), f"token-user-id:{WS}": str(OWNER)}
     now.now = NOW + timedelta(hours=23, minutes=59)
-    connector(clock, now, memo).fetch_changes(None)  # a later run, the same day: no /me request
+    later = connector(clock, now, memo)  # a later run, the same day: no /me request
+    later.fetch_changes("toggl-team1:0", known={})
     assert (workspaces.call_count, me.call_count) == (1, 1)
-    now.now = NOW + timedelta(days=1)
-    connector(clock, now, memo).fetch_changes(None)
+    later.fetch_changes(None)  # a full read has no copies to compare: checked, but once a connector
+    later.fetch_changes(None)
     assert (workspaces.call_count, me.call_count) == (2, 2)
+    now.now = NOW + timedelta(days=1, hours=23, minutes=59)
+    connector(clock, now, memo).fetch_changes("toggl-team1:0", known={})
+    assert (workspaces.call_count, me.call_count) == (3, 3)
     assert memo[f"admin-checked-at:{WS}"] == now.now.isoformat()
 
 
@@ -76,7 +80,7 @@ def test_a_non_admin_answer_is_not_kept(clock) -> None:
     memo = {f"admin-checked-at:{WS}": (NOW - timedelta(days=2)).isoformat()}
     for _ in range(2):
         with pytest.raises(AuthError, match="workspace admin"):
-            connector(clock, Clock(), memo).fetch_changes(None)
+            connector(clock, Clock(), memo).fetch_changes(None, known={})
     assert workspaces.call_count == 2 and memo == {}
 
 
@@ -84,7 +88,7 @@ def test_a_non_admin_answer_is_not_kept(clock) -> None:
 def test_the_owner_not_running_costs_no_me_request(clock) -> None:
     quiet_workspace(9100004)  # Marcus runs a timer, the owner does not
     memo = {f"admin-checked-at:{WS}": NOW.isoformat(), f"token-user-id:{WS}": str(OWNER)}
-    batch = connector(clock, Clock(), memo).fetch_changes(None)
+    batch = connector(clock, Clock(), memo).fetch_changes(None, known={})
     assert sorted(r.remote_id for r in batch.items) == ["1", f"running:9100004:{int(STARTED.timestamp())}"]
     assert not [call for call in respx.calls if call.request.url.path.startswith("/api/v9/me")]
     assert len(respx.calls) == 2  # the search, the dashboard
@@ -96,7 +100,7 @@ def test_the_owner_running_costs_one_me_request_for_her_real_entry(clock) -> Non
     timer = toggl_entry(9, stop=None, duration=-1, start=STARTED.isoformat(), tags=["client"])
     current = respx.get(f"{ENTRIES}/current").mock(return_value=httpx.Response(200, json=timer))
     memo = {f"admin-checked-at:{WS}": NOW.isoformat(), f"token-user-id:{WS}": str(OWNER)}
-    batch = connector(clock, Clock(), memo).fetch_changes(None)
+    batch = connector(clock, Clock(), memo).fetch_changes(None, known={})
     items = {r.remote_id: r for r in batch.items}
     assert set(items) == {"1", "9", f"running:9100004:{int(STARTED.timestamp())}"}  # hers once, real id
     assert items["9"].item.tags == frozenset({"client"}) and current.call_count == 1
