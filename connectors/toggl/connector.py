@@ -152,13 +152,12 @@ class TogglConnector(Closing):
             return self._not_admin(cursor)
         window = Window.ending(self._clock(), self._days, self._zone)
         rows = self._team.rows(window)
-        owner_id = self._me.user_id
-        if not self._me.checked_now and self._looks_demoted(rows, owner_id, window, known):
-            logger.info("toggl: the report holds only the token owner's entries; is she still an admin?")
+        if known is not None and not self._me.checked_now and self._looks_demoted(rows, window, known):
+            logger.info("toggl: the report holds one member's entries only; is the token still an admin's?")
             if not self._me.recheck():
                 return self._not_admin(cursor)
         # The rows first: they name the projects the running timer (read without meta) may carry.
-        batch = self._team.read(window, rows, owner_id, self._current, self._remote)
+        batch = self._team.read(window, rows, self._me.user_id, self._current, self._remote)
         self._links.update((remote.remote_id, remote.link_id) for remote in batch.items)
         return batch
 
@@ -173,25 +172,22 @@ class TogglConnector(Closing):
         return self._own.fetch(cursor)
 
     def _looks_demoted(
-        self,
-        rows: list[TogglReportRow],
-        owner_id: int | None,
-        window: Window,
-        known: Mapping[str, Remote[TimeEntry]] | None,
+        self, rows: list[TogglReportRow], window: Window, known: Mapping[str, Remote[TimeEntry]]
     ) -> bool:
-        """Whether the rows hold no one's entries but the owner's while the store holds another
+        """Whether the rows hold one member's entries only (or none) while the store holds another
         member's stopped entry in the window that the rows leave out: what a token demoted from
         admin would read (reports then hold only her own time)."""
-        if known is None or any(owner_id is None or row.user_id != owner_id for row in rows):
+        users = {row.user_id for row in rows}
+        if len(users) > 1:
             return False
+        only = self._directory.by_toggl_user(next(iter(users))) if users else None
         listed = {str(entry.id) for row in rows for entry in row.time_entries}
-        owner = self._directory.by_toggl_user(owner_id)
         return any(
             remote_id not in listed
             and not is_running_id(remote_id)
             and not remote.item.running
             and remote.item.start >= window.start
-            and (owner is None or remote.item.person != owner)
+            and (only is None or remote.item.person != only)
             for remote_id, remote in known.items()
         )
 

@@ -3,25 +3,29 @@ nothing of the token's `/me` bucket (30 requests per hour on every plan, for all
 token serves): whether she administers the workspace, and her Toggl user id.
 
 Kept in the connector's memo (the store's, per workspace and service):
-- `admin-checked-at:<workspace id>`: when `GET /me/workspaces` last said she is an admin. A check
+- `admin-checked-at:<workspace id>`: when Toggl last said she is an admin. The check is one request,
+  `GET /me?with_related_data=true` (her id and her role in each of her workspaces: `GET
+  /me/workspaces` and `GET /me` in one; the answer also carries her projects, tags and the last
+  days' entries, a larger body once a day rather than a second request from a bucket of 30). A check
   younger than a day stands; an older one is made again. A non-admin answer is never kept (it fails
   the run, or reads her own entries only, every time). A 401/403 on any other request still fails
   the run at once, as before.
-- `token-user-id:<workspace id>`: her Toggl user id (`GET /me`, asked with each admin check, so a
-  token swapped for another user's is noticed within a day too), by which the connector finds her
-  latest activity on the workspace dashboard and asks `GET /me/time_entries/current` only when it is
-  a running timer.
+- `token-user-id:<workspace id>`: her Toggl user id (from each admin check, so a token swapped for
+  another user's is noticed within a day too, and from her running entry when read), by which the
+  connector finds her latest activity on the workspace dashboard and asks `GET
+  /me/time_entries/current` only when it is a running timer.
 
 What the day of caching risks: a token demoted from admin (or replaced by a non-admin's) is noticed
 within a day only; meanwhile the Reports API answers with her own entries alone, and that snapshot
 would say the team's entries were deleted. The guard (`TogglConnector.fetch_changes`): when the
-rows hold no one's entries but hers while the store holds another member's stopped entry in the
-window that the rows leave out, the admin flag is checked again before the snapshot is returned
-(the check's 2 requests; a team whose members all deleted their entries pays them once, on the run
-that drops them). A read given no store copies to compare with (the first, or a full re-read: the
-engine passes `known` with a cursor only) always makes the check. A replaced owner id (a token
-swapped for another admin's) costs at most a day in which her running timer looks like a
-teammate's (no id, tags or billable flag until it stops); nothing is lost.
+rows hold one member's entries only (or none) while the store holds another member's stopped entry
+in the window that the rows leave out (no owner id needed, so a swapped token is caught too), the
+admin flag is checked again before the snapshot is returned (the check's one request; a team whose
+members all deleted their entries pays it once, on the run that drops them). A read given no store
+copies to compare with (the first, or a full re-read: the engine passes `known` with a cursor only)
+always makes the check. A replaced owner id (a token swapped for another admin's) costs at most a
+day in which her running timer looks like a teammate's (no id, tags or billable flag until it
+stops); nothing is lost.
 """
 
 from __future__ import annotations
@@ -52,20 +56,22 @@ class TokenUser:
 
     def admin(self) -> bool:
         """Whether she administers the workspace: as remembered when checked less than a day ago,
-        else asked (`GET /me/workspaces`, and `GET /me` for her id)."""
+        else asked."""
         checked = self._checked_at()
         if checked is not None and timedelta(0) <= self._clock() - checked < ADMIN_EVERY:
             return True
         return self.recheck()
 
     def recheck(self) -> bool:
-        """Ask Toggl now; remember an admin answer (and her user id), forget anything else."""
+        """Ask Toggl now (1 request: `GET /me?with_related_data=true`, her user id and her role in
+        each of her workspaces); remember an admin answer and her id, forget a non-admin one."""
         now = self._clock()
         self.checked_now = True
-        if not admin_of(self._client, self._workspace_id):
+        user = self._client.get_me(with_related_data=True)
+        self.learn(user.id)
+        if not admin_of(user.workspaces or [], self._workspace_id):
             self._memo.pop(self._admin_key, None)
             return False
-        self.learn(self._client.get_me().id)
         self._memo[self._admin_key] = now.isoformat()
         return True
 

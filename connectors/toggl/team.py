@@ -27,7 +27,7 @@ What a snapshot holds, and what the engine may conclude from it:
 Requests of a quiet run: one search per 50 entries in the window (workspace bucket), the dashboard
 (workspace bucket), and `GET /me/time_entries/current` (`/me` bucket) only when the dashboard shows
 the token owner running a timer (her user id and the admin check are remembered: `me.py`; the admin
-check, `GET /me/workspaces` and `GET /me`, once a day); the projects list once when a timer names a
+check, `GET /me?with_related_data=true`, once a day); the projects list once when a timer names a
 project the rows did not.
 """
 
@@ -49,6 +49,7 @@ from connectors.toggl.models import (
     TogglReportQuery,
     TogglReportRow,
     TogglTimeEntry,
+    TogglWorkspace,
 )
 from connectors.toggl.projects import ProjectBook
 from sync.connector import ChangeBatch, Remote
@@ -77,9 +78,10 @@ class Window:
         )
 
 
-def admin_of(client: TogglClient, workspace_id: int) -> bool:
-    """Whether the token's user administers the workspace; AuthError when she is not in it."""
-    workspace = next((w for w in client.list_my_workspaces() if w.id == workspace_id), None)
+def admin_of(workspaces: Iterable[TogglWorkspace], workspace_id: int) -> bool:
+    """Whether the token's user administers the workspace, by her workspaces as Toggl lists them
+    (`GET /me/workspaces`, or `GET /me?with_related_data=true`); AuthError when she is not in it."""
+    workspace = next((w for w in workspaces if w.id == workspace_id), None)
     if workspace is None:
         raise AuthError(
             f"toggl: the token's user is not a member of workspace {workspace_id}; {NOT_ADMIN}",

@@ -21,13 +21,12 @@ from tests.conftest import fast_options
 SOPHIE, LEA = "sophie@brightpath.coach", "lea@brightpath.coach"
 LEA_TOKEN = "sandbox-toggl-token-lea"
 SEARCH = "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
-WORKSPACES, CURRENT = "/me/workspaces", "/me/time_entries/current"
+ME, CURRENT = "/me", "/me/time_entries/current"  # ME: the admin check (with_related_data)
 WRITE = "/workspaces/{workspace_id}/time_entries"
 ACTIVITY = "/workspaces/{workspace_id}/dashboard/all_activity"
 # A read with the admin check (the first of the day) while the owner's timer runs.
 FIRST_READ = {
-    ("GET", WORKSPACES): 1,
-    ("GET", "/me"): 1,
+    ("GET", ME): 1,
     ("POST", SEARCH): 2,
     ("GET", ACTIVITY): 1,
     ("GET", CURRENT): 1,
@@ -81,7 +80,7 @@ def window_entries(sandbox, batch):
     }
 
 
-def test_a_team_read_is_every_members_entries_in_six_requests(sandbox) -> None:
+def test_a_team_read_is_every_members_entries_in_five_requests(sandbox) -> None:
     connector = connect(sandbox)
     batch = connector.fetch_changes(None)
     assert requests(sandbox) == FIRST_READ
@@ -119,7 +118,7 @@ def test_a_team_read_is_every_members_entries_in_six_requests(sandbox) -> None:
         items[str(e.id)].version.startswith(e.at.strftime("%Y-%m-%dT%H:%M:%S")) for e in edited
     )
     assert any(r.item.project is None for r in batch.items)
-    assert connector.quota.me.remaining == USER_QUOTA - 3
+    assert connector.quota.me.remaining == USER_QUOTA - 2
     assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 3
 
 
@@ -195,7 +194,7 @@ def test_a_teammate_s_timer_gives_way_to_its_entry_when_it_stops_and_never_count
 def test_a_token_that_is_not_an_admin(sandbox) -> None:
     with pytest.raises(AuthError, match="must belong to a workspace admin"):
         connect(sandbox, LEA_TOKEN).fetch_changes(None)
-    assert requests(sandbox) == {("GET", WORKSPACES): 1}
+    assert requests(sandbox) == {("GET", ME): 1}
     own = connect(sandbox, LEA_TOKEN, non_admin="own_entries")
     batch = own.fetch_changes(None)
     assert {r.item.person for r in batch.items} == {LEA}
@@ -203,7 +202,7 @@ def test_a_token_that_is_not_an_admin(sandbox) -> None:
     requests(sandbox)
     again = own.fetch_changes(batch.cursor)
     assert not again.full and again.items == []
-    assert requests(sandbox) == {("GET", WORKSPACES): 1, ("GET", "/me/time_entries"): 1}
+    assert requests(sandbox) == {("GET", ME): 1, ("GET", "/me/time_entries"): 1}
 
 
 def test_a_hub_left_unrun_for_months_reads_in_full_instead_of_meeting_the_refusal(sandbox) -> None:
