@@ -32,7 +32,7 @@ RECORDS: dict[Service, type[Record]] = {
 
 
 # Connectors that keep what does not change between runs in a memo the store provides.
-WITH_MEMO: frozenset[Service] = frozenset({"notion"})
+WITH_MEMO: frozenset[Service] = frozenset({"notion", "toggl"})
 
 
 def connect(

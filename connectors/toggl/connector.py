@@ -30,7 +30,7 @@ compared at the precision both have.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -51,10 +51,11 @@ from connectors.toggl.mapping import (
     to_payload,
     to_remote,
 )
-from connectors.toggl.models import SERVICE, TogglReportQuery, TogglTimeEntry
+from connectors.toggl.me import TokenUser
+from connectors.toggl.models import SERVICE, TogglReportQuery, TogglReportRow, TogglTimeEntry
 from connectors.toggl.own import OwnEntries
 from connectors.toggl.projects import ProjectBook
-from connectors.toggl.team import NOT_ADMIN, TeamSnapshot, Window, admin_of
+from connectors.toggl.team import NOT_ADMIN, TeamSnapshot, Window
 from sync.connector import ChangeBatch, Clock, Remote, utc_now
 from sync.model import Project, TimeEntry
 
@@ -80,6 +81,7 @@ class TogglConnector(Closing):
         window_days: int = WINDOW_DAYS,
         non_admin: NonAdmin = "error",
         clock: Clock = utc_now,
+        memo: MutableMapping[str, str] | None = None,
     ) -> None:
         self._client = client
         self._workspace_id = workspace_id
@@ -90,6 +92,7 @@ class TogglConnector(Closing):
         self._clock = clock
         self._projects = ProjectBook(client, workspace_id)
         self._team = TeamSnapshot(client, workspace_id, directory, self._projects)
+        self._me = TokenUser(client, workspace_id, memo if memo is not None else {}, clock)
         self._own = OwnEntries(client, workspace_id, timedelta(days=window_days), clock, self._remote)
         self._links: dict[str, str | None] = {}  # remote id -> link id, from what was read or written
 
@@ -101,6 +104,7 @@ class TogglConnector(Closing):
         options: CoreOptions | None = None,
         *,
         clock: Clock = utc_now,
+        memo: MutableMapping[str, str] | None = None,
     ) -> TogglConnector:
         require_ready(SERVICE, settings, workspace)
         assert workspace.toggl is not None and settings.api_token is not None
@@ -116,6 +120,7 @@ class TogglConnector(Closing):
             window_days=workspace.toggl.window_days,
             non_admin=workspace.toggl.non_admin,
             clock=clock,
+            memo=memo,
         )
 
     def close(self) -> None:
@@ -137,21 +142,60 @@ class TogglConnector(Closing):
         self, cursor: str | None, *, known: Mapping[str, Remote[TimeEntry]] | None = None
     ) -> ChangeBatch[TimeEntry]:
         """The team's snapshot over the window (the cursor plays no part); the owner's entries only,
-        incrementally, for a token that is not an admin when the hub file allows it."""
-        if not admin_of(self._client, self._workspace_id):
-            if self._non_admin == "error":
-                raise AuthError(
-                    f"toggl: the token's user is not an admin of workspace {self._workspace_id}: {NOT_ADMIN} "
-                    '(or set non_admin = "own_entries" in the workspace\'s [toggl] table to read only hers)',
-                    service=SERVICE,
-                )
-            logger.warning("toggl: %s; reading only the token owner's entries", NOT_ADMIN)
-            return self._own.fetch(cursor)
+        incrementally, for a token that is not an admin when the hub file allows it. The admin check
+        is remembered for a day, and made again when the rows look like a demoted token's, or when
+        there is no `known` to compare them with (`me.py`)."""
+        # Without the store's copies (a first or full read) nothing could tell a demoted token's
+        # report from the team's: the admin check is then made, unless this connector just made it.
+        fresh = known is None and not self._me.checked_now
+        if not (self._me.recheck() if fresh else self._me.admin()):
+            return self._not_admin(cursor)
         window = Window.ending(self._clock(), self._days, self._zone)
+        rows = self._team.rows(window)
+        if known is not None and not self._me.checked_now and self._looks_demoted(rows, window, known):
+            logger.info("toggl: the report holds one member's entries only; is the token still an admin's?")
+            if not self._me.recheck():
+                return self._not_admin(cursor)
         # The rows first: they name the projects the running timer (read without meta) may carry.
-        batch = self._team.read(window, self._client.get_current_time_entry, self._remote)
+        batch = self._team.read(window, rows, self._me.user_id, self._current, self._remote)
         self._links.update((remote.remote_id, remote.link_id) for remote in batch.items)
         return batch
+
+    def _not_admin(self, cursor: str | None) -> ChangeBatch[TimeEntry]:
+        if self._non_admin == "error":
+            raise AuthError(
+                f"toggl: the token's user is not an admin of workspace {self._workspace_id}: {NOT_ADMIN} "
+                '(or set non_admin = "own_entries" in the workspace\'s [toggl] table to read only hers)',
+                service=SERVICE,
+            )
+        logger.warning("toggl: %s; reading only the token owner's entries", NOT_ADMIN)
+        return self._own.fetch(cursor)
+
+    def _looks_demoted(
+        self, rows: list[TogglReportRow], window: Window, known: Mapping[str, Remote[TimeEntry]]
+    ) -> bool:
+        """Whether the rows hold one member's entries only (or none) while the store holds another
+        member's stopped entry in the window that the rows leave out: what a token demoted from
+        admin would read (reports then hold only her own time)."""
+        users = {row.user_id for row in rows}
+        if len(users) > 1:
+            return False
+        only = self._directory.by_toggl_user(next(iter(users))) if users else None
+        listed = {str(entry.id) for row in rows for entry in row.time_entries}
+        return any(
+            remote_id not in listed
+            and not is_running_id(remote_id)
+            and not remote.item.running
+            and remote.item.start >= window.start
+            and (only is None or remote.item.person != only)
+            for remote_id, remote in known.items()
+        )
+
+    def _current(self) -> TogglTimeEntry | None:
+        entry = self._client.get_current_time_entry()
+        if entry is not None:
+            self._me.learn(entry.user_id)
+        return entry
 
     def find_by_link(self, link_id: str) -> list[Remote[TimeEntry]]:
         """The stopped entries tagged with the link id over the last year (2 requests: the workspace's

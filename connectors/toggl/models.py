@@ -191,7 +191,8 @@ class TogglReportQuery(BaseModel):
 
 
 class TogglUser(_Raw):
-    """`related.UserWithRelated` (GET /me); the related lists only with `with_related_data=true`."""
+    """`related.UserWithRelated` (GET /me); the related lists only with `with_related_data=true`
+    (her workspaces among them, each with her role there: the admin check's one request)."""
 
     id: int
     email: str
@@ -201,6 +202,7 @@ class TogglUser(_Raw):
     projects: list[TogglProject] | None = None
     tags: list[TogglTag] | None = None
     time_entries: list[TogglTimeEntry] | None = None
+    workspaces: list[TogglWorkspace] | None = None  # with `role` (or `admin`): hers in each
 
 
 class TogglTimeEntryPayload(BaseModel):

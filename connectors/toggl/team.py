@@ -24,9 +24,11 @@ What a snapshot holds, and what the engine may conclude from it:
   deleted during a read shifts the later rows up by one (pages are row positions) and can hide one
   entry from that snapshot only: it counts as gone for one run and comes back on the next.
 
-Requests of a quiet run: `GET /me/workspaces` (is the token an admin of this workspace?), one search
-per 50 entries in the window (workspace bucket), `GET /me/time_entries/current` (`/me` bucket), the
-dashboard (workspace bucket); the projects list once when a timer names a project the rows did not.
+Requests of a quiet run: one search per 50 entries in the window (workspace bucket), the dashboard
+(workspace bucket), and `GET /me/time_entries/current` (`/me` bucket) only when the dashboard shows
+the token owner running a timer (her user id and the admin check are remembered: `me.py`; the admin
+check, `GET /me?with_related_data=true`, once a day); the projects list once when a timer names a
+project the rows did not.
 """
 
 from __future__ import annotations
@@ -41,7 +43,14 @@ from connectors.directory import Directory
 from connectors.errors import AuthError, BadData
 from connectors.toggl.client import TogglClient
 from connectors.toggl.mapping import activity_remote, report_remotes, running_id
-from connectors.toggl.models import SERVICE, TogglReportQuery, TogglReportRow, TogglTimeEntry
+from connectors.toggl.models import (
+    SERVICE,
+    TogglActivity,
+    TogglReportQuery,
+    TogglReportRow,
+    TogglTimeEntry,
+    TogglWorkspace,
+)
 from connectors.toggl.projects import ProjectBook
 from sync.connector import ChangeBatch, Remote
 from sync.model import TimeEntry
@@ -69,9 +78,10 @@ class Window:
         )
 
 
-def admin_of(client: TogglClient, workspace_id: int) -> bool:
-    """Whether the token's user administers the workspace; AuthError when she is not in it."""
-    workspace = next((w for w in client.list_my_workspaces() if w.id == workspace_id), None)
+def admin_of(workspaces: Iterable[TogglWorkspace], workspace_id: int) -> bool:
+    """Whether the token's user administers the workspace, by her workspaces as Toggl lists them
+    (`GET /me/workspaces`, or `GET /me?with_related_data=true`); AuthError when she is not in it."""
+    workspace = next((w for w in workspaces if w.id == workspace_id), None)
     if workspace is None:
         raise AuthError(
             f"toggl: the token's user is not a member of workspace {workspace_id}; {NOT_ADMIN}",
@@ -89,38 +99,42 @@ class TeamSnapshot:
         self._directory = directory
         self._projects = projects
 
-    def read(
-        self,
-        window: Window,
-        current: Callable[[], TogglTimeEntry | None],
-        to_remote: Callable[[TogglTimeEntry], Remote[TimeEntry]],
-    ) -> ChangeBatch[TimeEntry]:
-        """The window's rows, then the owner's running timer (`current`, made a Remote by
-        `to_remote`), then the other members' running timers from the dashboard."""
+    def rows(self, window: Window) -> list[TogglReportRow]:
+        """Every member's stopped entries in the window's range (one search per 50 entries)."""
         query = TogglReportQuery(
             start_date=window.first_day.isoformat(), end_date=window.last_day.isoformat()
         )
-        rows = list(self._client.reports.rows(self._workspace_id, query))
+        return list(self._client.reports.rows(self._workspace_id, query))
+
+    def read(
+        self,
+        window: Window,
+        rows: list[TogglReportRow],
+        owner_id: int | None,
+        current: Callable[[], TogglTimeEntry | None],
+        to_remote: Callable[[TogglTimeEntry], Remote[TimeEntry]],
+    ) -> ChangeBatch[TimeEntry]:
+        """The window's rows (`rows`), then the dashboard: the other members' running timers, and
+        the owner's (`current`, made a Remote by `to_remote`) when the dashboard shows her
+        (`owner_id`) running one, or always when her id is not known."""
         items, skipped = self.remotes(rows)
-        owner = running_in(current(), self._workspace_id)
+        activities = self._client.list_all_activity(self._workspace_id)
+        running = owner_id is None or any(a.user_id == owner_id and a.running for a in activities)
+        owner = running_in(current(), self._workspace_id) if running else None
         if owner is not None and all(item.remote_id != str(owner.id) for item in items):
             items.append(to_remote(owner))
-        timers, unreadable = self.teammates_timers(window, owner)
+        timers, unreadable = self.teammates_timers(window, activities, owner)
         items += timers
         skipped += unreadable
         cursor = f"{TEAM_CURSOR}:{int(window.start.timestamp())}"
         return ChangeBatch(items, (), cursor, full=True, skipped=tuple(skipped), window_start=window.start)
 
     def teammates_timers(
-        self, window: Window, owner: TogglTimeEntry | None
+        self, window: Window, activities: Iterable[TogglActivity], owner: TogglTimeEntry | None
     ) -> tuple[list[Remote[TimeEntry]], list[str]]:
         """The running timers on the dashboard but the owner's (hers came with its real id) that
         started in the window, and the ids of those that could not be mapped (their last state stands)."""
-        activities = [
-            a
-            for a in self._client.list_all_activity(self._workspace_id)
-            if a.running and (owner is None or a.user_id != owner.user_id)
-        ]
+        activities = [a for a in activities if a.running and (owner is None or a.user_id != owner.user_id)]
         self._projects.learn((a.project_id or None, None) for a in activities)
         found: list[Remote[TimeEntry]] = []
         skipped: list[str] = []

@@ -32,9 +32,10 @@ MINIMUM_READS = {
     ("google", "/calendars/{calendarId}/events"): 1,  # the sync token
     ("google", "/token"): 1,  # each run's connector gets an access token
     ("notion", "/data_sources/{data_source_id}/query"): 2,  # live and trashed, from its memo
-    ("toggl", "/me/workspaces"): 1,  # the admin check
+    # No admin check (`/me/workspaces`, `/me`): the first run's answer stands for a day (the memo).
     ("toggl", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"): 2,  # the team's window
-    ("toggl", "/me/time_entries/current"): 1,  # the running timer reports leave out
+    ("toggl", "/me/time_entries/current"): 1,  # the owner's timer (reports leave it out): the
+    # dashboard shows it running (the seed leaves it so); none when it does not
     ("toggl", "/workspaces/{workspace_id}/dashboard/all_activity"): 1,  # teammates' running timers
 }
 

@@ -43,8 +43,18 @@ def make_connector(clock: Any, **options: Any) -> TogglConnector:
     )
 
 
-def role(name: str) -> httpx.Response:
-    return httpx.Response(200, json=[{"id": WS, "name": "Bright Path Coaching", "role": name}])
+def role(name: str, workspace_id: int = WS) -> httpx.Response:
+    """`GET /me?with_related_data=true` (the admin check): Sophie, with her role in one workspace."""
+    workspaces = [{"id": workspace_id, "name": "Bright Path Coaching", "role": name}]
+    return httpx.Response(200, json={"id": OWNER, "email": SOPHIE, "workspaces": workspaces})
+
+
+OWNER = 9100002  # Sophie, the token's user
+
+
+def admin_token() -> respx.Route:
+    """The admin check's one request: who she is, and her role in each of her workspaces (admin)."""
+    return respx.get(f"{BASE}/me", params={"with_related_data": "true"}).mock(return_value=role("admin"))
 
 
 # -- the team's snapshot --------------------------------------------------------------------------
@@ -52,7 +62,7 @@ def role(name: str) -> httpx.Response:
 
 @respx.mock
 def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    admin_token()
     tagged = report_row(
         2,
         user_id=9100004,
@@ -132,13 +142,14 @@ def test_a_team_read_is_a_windowed_snapshot_of_everyones_entries(clock) -> None:
     assert (lea.version, lea.link_id, lea.item.task_ref) == (None, None, None)
     marcus = items[marcus_timer].item
     assert (marcus.person, marcus.project, marcus.description) == ("marcus@brightpath.coach", None, "")
-    # workspaces, two pages, the owner's timer, the dashboard: no projects list (the rows named them)
+    # the admin check, two pages, the dashboard, the owner's timer (the dashboard shows it running):
+    # no projects list (the rows named them)
     assert len(respx.calls) == 5
 
 
 @respx.mock
 def test_a_token_that_is_not_an_admin_is_refused_with_the_fix(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("user"))
+    respx.get(f"{BASE}/me").mock(return_value=role("user"))
     with pytest.raises(AuthError) as caught:
         make_connector(clock).fetch_changes(None)
     message = str(caught.value)
@@ -149,20 +160,17 @@ def test_a_token_that_is_not_an_admin_is_refused_with_the_fix(clock) -> None:
 
 @respx.mock
 def test_a_token_outside_the_workspace_is_refused(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(
-        return_value=httpx.Response(200, json=[{"id": 5, "role": "admin"}])
-    )
+    respx.get(f"{BASE}/me").mock(return_value=role("admin", workspace_id=5))
     with pytest.raises(AuthError, match=f"not a member of workspace {WS}"):
         make_connector(clock).fetch_changes(None)
 
 
 @respx.mock
 def test_a_rows_unreadable_entry_is_skipped_not_absent(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    admin_token()
     respx.get(f"{BASE}/workspaces/{WS}/projects").mock(return_value=httpx.Response(200, json=[]))
     broken = report_row(2, project_id=99)  # a project no list knows
     respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[report_row(1), broken]))
-    respx.get(f"{ENTRIES}/current").mock(return_value=NOTHING_RUNS)
     respx.get(ACTIVITY).mock(return_value=httpx.Response(200, json=[]))
     batch = make_connector(clock).fetch_changes(None)
     assert [r.remote_id for r in batch.items] == ["1"] and batch.skipped == ("2",)
@@ -172,9 +180,8 @@ def test_a_rows_unreadable_entry_is_skipped_not_absent(clock) -> None:
 def test_a_teammate_s_timer_on_an_unknown_project_lists_projects_once_and_cannot_be_written(
     clock, caplog
 ) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("admin"))
+    admin_token()
     respx.post(SEARCH).mock(return_value=httpx.Response(200, json=[report_row(1)]))
-    respx.get(f"{ENTRIES}/current").mock(return_value=NOTHING_RUNS)
     listed = respx.get(f"{BASE}/workspaces/{WS}/projects").mock(
         return_value=httpx.Response(200, json=[{"id": 55, "name": "Operations", "workspace_id": WS}])
     )
@@ -208,7 +215,7 @@ def test_a_teammate_s_timer_on_an_unknown_project_lists_projects_once_and_cannot
 
 @respx.mock
 def test_a_non_admin_token_may_read_its_owners_entries_with_a_warning(clock, caplog) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("user"))
+    respx.get(f"{BASE}/me").mock(return_value=role("user"))
     route = respx.get(ENTRIES).mock(
         return_value=httpx.Response(200, json=[toggl_entry(1), toggl_entry(2, workspace_id=5)])
     )
@@ -225,7 +232,7 @@ def test_a_non_admin_token_may_read_its_owners_entries_with_a_warning(clock, cap
 
 @respx.mock
 def test_own_reads_split_a_capped_window_and_fall_back_from_a_capped_or_old_cursor(clock) -> None:
-    respx.get(f"{BASE}/me/workspaces").mock(return_value=role("user"))
+    respx.get(f"{BASE}/me").mock(return_value=role("user"))
     capped = [toggl_entry(n) for n in range(1000)]
     route = respx.get(ENTRIES).mock(
         side_effect=[

@@ -21,10 +21,19 @@ from tests.conftest import fast_options
 SOPHIE, LEA = "sophie@brightpath.coach", "lea@brightpath.coach"
 LEA_TOKEN = "sandbox-toggl-token-lea"
 SEARCH = "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
-WORKSPACES, CURRENT = "/me/workspaces", "/me/time_entries/current"
+ME, CURRENT = "/me", "/me/time_entries/current"  # ME: the admin check (with_related_data)
 WRITE = "/workspaces/{workspace_id}/time_entries"
 ACTIVITY = "/workspaces/{workspace_id}/dashboard/all_activity"
-QUIET_READ = {("GET", WORKSPACES): 1, ("POST", SEARCH): 2, ("GET", CURRENT): 1, ("GET", ACTIVITY): 1}
+# A read with the admin check (the first of the day) while the owner's timer runs.
+FIRST_READ = {
+    ("GET", ME): 1,
+    ("POST", SEARCH): 2,
+    ("GET", ACTIVITY): 1,
+    ("GET", CURRENT): 1,
+}
+# A later read the same day while no timer of the owner's runs: nothing from the `/me` bucket.
+QUIET_READ = {("POST", SEARCH): 2, ("GET", ACTIVITY): 1}
+RUNNING_READ = {**QUIET_READ, ("GET", CURRENT): 1}  # the same while hers runs: her entry, with its id
 
 
 OPEN: list[TogglConnector | TogglClient] = []
@@ -37,7 +46,9 @@ def sandbox(sandbox_factory):
         OPEN.pop().close()
 
 
-def connect(sandbox, token: str | None = None, **toggl: object) -> TogglConnector:
+def connect(
+    sandbox, token: str | None = None, memo: dict[str, str] | None = None, **toggl: object
+) -> TogglConnector:
     settings = sandbox.settings(HubSettings()).toggl
     if token is not None:
         settings = settings.model_copy(update={"api_token": SecretStr(token)})
@@ -45,7 +56,9 @@ def connect(sandbox, token: str | None = None, **toggl: object) -> TogglConnecto
     if toggl:
         workspace = workspace.model_copy(update={"toggl": workspace.toggl.model_copy(update=toggl)})
     emulator = sandbox.emulators["toggl"]
-    connector = TogglConnector.from_settings(settings, workspace, fast_options(), clock=emulator.now)
+    connector = TogglConnector.from_settings(
+        settings, workspace, fast_options(), clock=emulator.now, memo=memo
+    )
     OPEN.append(connector)
     return connector
 
@@ -70,7 +83,7 @@ def window_entries(sandbox, batch):
 def test_a_team_read_is_every_members_entries_in_five_requests(sandbox) -> None:
     connector = connect(sandbox)
     batch = connector.fetch_changes(None)
-    assert requests(sandbox) == QUIET_READ
+    assert requests(sandbox) == FIRST_READ
     assert batch.full and batch.window_start is not None
     items = {remote.remote_id: remote for remote in batch.items}
     running = [r for r in batch.items if r.item.running]
@@ -109,6 +122,25 @@ def test_a_team_read_is_every_members_entries_in_five_requests(sandbox) -> None:
     assert connector.quota.workspace.remaining == PLAN_QUOTAS["starter"] - 3
 
 
+def test_later_reads_the_same_day_ask_me_only_for_the_owners_running_timer(sandbox) -> None:
+    memo: dict[str, str] = {}
+    first = connect(sandbox, memo=memo).fetch_changes(None)
+    assert requests(sandbox) == FIRST_READ
+    owner = next(r for r in first.items if r.item.running and r.item.person == SOPHIE)
+    again = connect(sandbox, memo=memo).fetch_changes(first.cursor, known={})  # hers still runs: asked
+    assert requests(sandbox) == RUNNING_READ
+    assert owner.remote_id in {r.remote_id for r in again.items}
+    token = sandbox.settings(HubSettings()).toggl.api_token.get_secret_value()
+    sophie = TogglClient.build(sandbox.base_url("toggl"), token, options=fast_options())
+    OPEN.append(sophie)
+    sophie.stop_time_entry(sandbox.business.workspace.toggl.workspace_id, int(owner.remote_id))
+    requests(sandbox)
+    quiet = connect(sandbox, memo=memo).fetch_changes(again.cursor, known={})
+    assert requests(sandbox) == QUIET_READ
+    stopped = {r.remote_id: r.item for r in quiet.items}
+    assert not stopped[owner.remote_id].running  # the reports list it now
+
+
 def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
     connector = connect(sandbox)
     first = connector.fetch_changes(None)
@@ -121,7 +153,7 @@ def test_what_members_change_shows_in_the_next_snapshot(sandbox) -> None:
     lea.update_time_entry(workspace_id, int(fixed.remote_id), TogglTimeEntryPayload(description="Fixed typo"))
     requests(sandbox)
     second = connector.fetch_changes(first.cursor)
-    assert requests(sandbox) == QUIET_READ
+    assert requests(sandbox) == RUNNING_READ
     after = {r.remote_id: r for r in second.items}
     assert gone.remote_id not in after  # deleted inside the window: absent from a complete snapshot
     assert after[fixed.remote_id].item.description == "Fixed typo"
@@ -162,7 +194,7 @@ def test_a_teammate_s_timer_gives_way_to_its_entry_when_it_stops_and_never_count
 def test_a_token_that_is_not_an_admin(sandbox) -> None:
     with pytest.raises(AuthError, match="must belong to a workspace admin"):
         connect(sandbox, LEA_TOKEN).fetch_changes(None)
-    assert requests(sandbox) == {("GET", WORKSPACES): 1}
+    assert requests(sandbox) == {("GET", ME): 1}
     own = connect(sandbox, LEA_TOKEN, non_admin="own_entries")
     batch = own.fetch_changes(None)
     assert {r.item.person for r in batch.items} == {LEA}
@@ -170,7 +202,7 @@ def test_a_token_that_is_not_an_admin(sandbox) -> None:
     requests(sandbox)
     again = own.fetch_changes(batch.cursor)
     assert not again.full and again.items == []
-    assert requests(sandbox) == {("GET", WORKSPACES): 1, ("GET", "/me/time_entries"): 1}
+    assert requests(sandbox) == {("GET", ME): 1, ("GET", "/me/time_entries"): 1}
 
 
 def test_a_hub_left_unrun_for_months_reads_in_full_instead_of_meeting_the_refusal(sandbox) -> None:
