@@ -110,8 +110,9 @@ def test_the_connector_paced_at_one_request_a_second_gets_no_429(limited, clock)
     connector.fetch_changes(None)
     connector.fetch_changes(None)
     sent = sandbox.log.entries("toggl")
-    assert {e.status for e in sent} == {200} and len(sent) == 10  # two quiet reads of five requests
-    assert clock.sleeps == [pytest.approx(1.0)] * 9
+    # The first read makes the day's admin check (five requests), the second is kept from it (four).
+    assert {e.status for e in sent} == {200} and len(sent) == 9
+    assert clock.sleeps == [pytest.approx(1.0)] * 8
 
 
 def test_429s_without_retry_after_are_waited_out_by_the_clients_own_pace(limited, clock) -> None:
@@ -203,7 +204,8 @@ def test_a_truncated_body_is_retried_then_bad_data(faulty) -> None:
     sandbox.set_faults("toggl", error_rate=1.0, kinds=("malformed",), path_pattern="/current$")
     with pytest.raises(BadData, match="malformed JSON"):
         connector.fetch_changes(None)
-    assert statuses(sandbox) == [200, 200, 200, 200, 200, 200]  # workspaces, two pages, three cut answers
+    # The admin check, two pages, the dashboard (her timer runs), then three cut answers of hers.
+    assert statuses(sandbox) == [200, 200, 200, 200, 200, 200, 200]
 
 
 def test_an_answer_that_never_comes_times_out(faulty) -> None:
@@ -218,12 +220,14 @@ def test_a_spent_quota_stops_the_connector_before_it_sends(faulty) -> None:
     limits = sandbox.emulators["toggl"].limits
     for _ in range(28):
         limits.admit(9100002, "me")
-    connector.fetch_changes(None)  # its two /me requests are the 29th and 30th of the hour
+    connector.fetch_changes(None)  # its two /me requests (the admin check, her timer): the 29th and 30th
     assert connector.quota.me.remaining == 0
     with pytest.raises(RateLimited) as caught:
         connector.fetch_changes(None)
     assert "not sent" in str(caught.value) and caught.value.retry_after == pytest.approx(3600, abs=5)
-    assert statuses(sandbox) == [200, 200, 200, 200, 200]
+    # The first read's five; the second's pages and dashboard (the workspace's bucket), its /me request
+    # for her running timer not sent.
+    assert statuses(sandbox) == [200] * 8
     # The next connector (the next run, or a retry) on the same token knows it too.
     settings = sandbox.settings(HubSettings()).toggl
     emulator = sandbox.emulators["toggl"]
