@@ -466,3 +466,13 @@ class FakeCatalog:
         self.projects.append(project)
         self.created.append(project)
         return project
+
+
+def assert_no_task_twice(sides: Mapping[str, FakeTasks]) -> None:
+    """No side holds two live copies of one link, nor two of one task (each task's `project` names
+    where it was first made: the state machines' way to tell a duplicate create)."""
+    for name, side in sides.items():
+        carried = [side.link_of(rid) for rid in side.live() if side.link_of(rid)]
+        assert len(carried) == len(set(carried)), (name, carried)
+        origins = [task.project for task in side.live().values()]
+        assert len(origins) == len(set(origins)), (name, sorted(map(str, origins)))

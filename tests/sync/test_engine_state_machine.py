@@ -26,7 +26,7 @@ from sync.model import Task
 from sync.policy import TASKS, RelationPolicy
 from sync.store import Store
 from tests.sync.conftest import machine_settings
-from tests.sync.fakes import PARIS, Crash, FakeTasks, TickingClock
+from tests.sync.fakes import PARIS, Crash, FakeTasks, TickingClock, assert_no_task_twice
 
 STATUSES = ("Backlog", "Doing", "Review", "Done")
 FIELDS = ("title", "description", "status", "due", "labels")
@@ -130,11 +130,7 @@ class TasksRelation(RuleBasedStateMachine):
 
     @invariant()
     def nothing_is_duplicated(self) -> None:
-        for name, side in self.sides.items():
-            carried = [side.link_of(rid) for rid in side.live() if side.link_of(rid)]
-            assert len(carried) == len(set(carried)), (name, carried)
-            origins = [task.project for task in side.live().values()]
-            assert len(origins) == len(set(origins)), (name, sorted(map(str, origins)))
+        assert_no_task_twice(self.sides)
 
     def check_converged(self) -> None:
         # Two syncs: the first finishes what killed runs left; the second must have nothing to do.

@@ -51,7 +51,15 @@ from sync.state import Seen
 from sync.store import Store
 from sync.views import TaskRecord
 from tests.sync.conftest import machine_settings, pg_schema
-from tests.sync.fakes import PARIS, Crash, FakeCalendar, FakeEntries, FakeTasks, TickingClock
+from tests.sync.fakes import (
+    PARIS,
+    Crash,
+    FakeCalendar,
+    FakeEntries,
+    FakeTasks,
+    TickingClock,
+    assert_no_task_twice,
+)
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TASK_SIDES = ("trello", "notion")
@@ -323,11 +331,7 @@ class FollowingRelations(RuleBasedStateMachine):
 
     @invariant()
     def nothing_is_duplicated(self) -> None:
-        for name, side in self.sides.items():
-            carried = [side.link_of(rid) for rid in side.live() if side.link_of(rid)]
-            assert len(carried) == len(set(carried)), (name, carried)
-            origins = [task.project for task in side.live().values()]
-            assert len(origins) == len(set(origins)), (name, sorted(map(str, origins)))
+        assert_no_task_twice(self.sides)
         deadlines = [e.task_link for e in self.calendar.live().values() if e.task_link is not None]
         assert len(deadlines) == len(set(deadlines)), deadlines
         carried = [self.toggl.link_of(eid) for eid in self.toggl.live() if self.toggl.link_of(eid)]
